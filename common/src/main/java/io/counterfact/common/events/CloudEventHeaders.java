@@ -1,0 +1,18 @@
+package io.counterfact.common.events;
+
+/** Kafka header names of CloudEvents binary mode (used where the value is binary, such as dataset chunks). */
+public final class CloudEventHeaders {
+
+    public static final String ID = "ce_id";
+    public static final String TYPE = "ce_type";
+    public static final String SOURCE = "ce_source";
+    public static final String SUBJECT = "ce_subject";
+    public static final String TIME = "ce_time";
+    public static final String SPEC_VERSION = "ce_specversion";
+    public static final String SCHEMA_VERSION = "ce_schemaversion";
+    public static final String TRACEPARENT = "traceparent";
+    public static final String CONTENT_TYPE = "content-type";
+
+    private CloudEventHeaders() {
+    }
+}

@@ -1,0 +1,83 @@
+package io.counterfact.common.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import org.jboss.logging.Logger;
+
+import java.util.stream.Collectors;
+
+/** Turns every failure into a problem detail, so that no client ever sees an HTML or empty error body. */
+public final class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    private ProblemMappers() {
+    }
+
+    @Provider
+    public static class ProblemExceptionMapper implements ExceptionMapper<ProblemException> {
+        @Override
+        public Response toResponse(ProblemException e) {
+            Response.ResponseBuilder r = Response.status(e.status()).type(Problem.MEDIA_TYPE)
+                    .entity(Problem.of(e.status(), e.title(), e.getMessage()));
+            e.headers().forEach(r::header);
+            return r.build();
+        }
+    }
+
+    /** 404 for an unknown path, 405, 406, 415 for a wrong content type...: keep the status, explain it. */
+    @Provider
+    public static class WebApplicationExceptionMapper implements ExceptionMapper<WebApplicationException> {
+        @Override
+        public Response toResponse(WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            String detail = switch (status) {
+                case 415 -> "unsupported content type" + (e.getMessage() != null ? ": " + e.getMessage() : "");
+                case 413 -> "request body too large";
+                default -> e.getMessage();
+            };
+            if (status >= 500) {
+                LOG.error("request failed", e);
+            }
+            return Problem.response(status, Response.Status.fromStatusCode(status) != null
+                    ? Response.Status.fromStatusCode(status).getReasonPhrase() : "Error", detail);
+        }
+    }
+
+    /** Malformed JSON, or JSON of the wrong shape: 400 naming the line, column and field. */
+    @Provider
+    public static class JsonProcessingExceptionMapper implements ExceptionMapper<JsonProcessingException> {
+        @Override
+        public Response toResponse(JsonProcessingException e) {
+            StringBuilder detail = new StringBuilder("malformed JSON");
+            if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+                detail.append(" at field '").append(m.getPath().stream()
+                        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                        .collect(Collectors.joining(".")).replace(".[", "[")).append("'");
+            }
+            if (e.getLocation() != null) {
+                detail.append(" (line ").append(e.getLocation().getLineNr())
+                        .append(", column ").append(e.getLocation().getColumnNr()).append(")");
+            }
+            detail.append(": ").append(e.getOriginalMessage());
+            return Problem.response(400, "Bad Request", detail.toString());
+        }
+    }
+
+    /** Anything unexpected: 500 with no internals in the body, the stack trace in the log. */
+    @Provider
+    public static class UnexpectedExceptionMapper implements ExceptionMapper<Exception> {
+        @Override
+        public Response toResponse(Exception e) {
+            if (e instanceof WebApplicationException w) {
+                return new WebApplicationExceptionMapper().toResponse(w);
+            }
+            LOG.error("unexpected failure", e);
+            return Problem.response(500, "Internal Server Error", "unexpected failure; see the service log");
+        }
+    }
+}
