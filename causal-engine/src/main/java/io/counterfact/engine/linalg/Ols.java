@@ -32,16 +32,8 @@ public final class Ols {
         if (n <= p) {
             throw new IllegalArgumentException("need more rows (" + n + ") than coefficients (" + p + ")");
         }
-        int intercept = interceptIndex(x);
-        double[] shift = null;
-        if (intercept >= 0) {
-            shift = new double[p];
-            for (int j = 0; j < p; j++) {
-                if (j != intercept) {
-                    shift[j] = mean(x[j]);
-                }
-            }
-        }
+        Centering centering = Centering.of(x);
+        double[] shift = centering.shift();
         double[][] gram = Gram.of(x, null, shift);
         Cholesky chol = Cholesky.of(gram);
         double[] coefTilde = new double[p];
@@ -54,7 +46,7 @@ public final class Ols {
             }
             r = residuals(x, shift, coefTilde, y);
         }
-        return new OlsFit(x, y, shift, intercept, gram, chol, coefTilde, r);
+        return new OlsFit(x, y, centering, chol, coefTilde, r);
     }
 
     /** Index of a column whose every value is exactly 1, or −1. */

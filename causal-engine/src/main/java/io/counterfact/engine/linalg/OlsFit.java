@@ -9,10 +9,9 @@ public final class OlsFit {
 
     private final double[][] x;
     private final double[] y;
+    private final Centering centering;
     private final double[] shift;
-    private final int intercept;
     private final Cholesky chol;
-    private final double[] coefTilde;
     private final double[] coef;
     private final double[] residuals;
     private final int n;
@@ -20,27 +19,16 @@ public final class OlsFit {
     private double[][] breadTilde;
     private double[] leverage;
 
-    OlsFit(double[][] x, double[] y, double[] shift, int intercept, double[][] gramTilde, Cholesky chol,
-           double[] coefTilde, double[] residuals) {
+    OlsFit(double[][] x, double[] y, Centering centering, Cholesky chol, double[] coefTilde, double[] residuals) {
         this.x = x;
         this.y = y;
-        this.shift = shift;
-        this.intercept = intercept;
+        this.centering = centering;
+        this.shift = centering.shift();
         this.chol = chol;
-        this.coefTilde = coefTilde;
         this.residuals = residuals;
         this.n = y.length;
         this.p = x.length;
-        this.coef = coefTilde.clone();
-        if (intercept >= 0) {
-            double s = coefTilde[intercept];
-            for (int j = 0; j < p; j++) {
-                if (j != intercept) {
-                    s -= shift[j] * coefTilde[j];
-                }
-            }
-            coef[intercept] = s;
-        }
+        this.coef = centering.toOriginal(coefTilde);
     }
 
     /** Coefficients, one per column of x. */
@@ -85,7 +73,7 @@ public final class OlsFit {
     /** R²: centred when the model has an intercept, uncentred otherwise (as R's summary.lm). */
     public double rSquared() {
         double tss = 0;
-        if (intercept >= 0) {
+        if (centering.intercept() >= 0) {
             double m = Ols.mean(y);
             for (double v : y) {
                 tss += (v - m) * (v - m);
@@ -196,36 +184,8 @@ public final class OlsFit {
         return breadTilde;
     }
 
-    /**
-     * Maps a covariance of the centred coefficients back: b = M b̃ with M = I − e_k c' (k the
-     * intercept), so V = M Ṽ M'.
-     */
     private double[][] toOriginal(double[][] tilde) {
-        double[][] v = copy(tilde);
-        if (intercept < 0) {
-            return v;
-        }
-        int k = intercept;
-        // rows: row k −= Σ_j c_j row j
-        double[] rowK = v[k];
-        for (int j = 0; j < p; j++) {
-            if (j != k) {
-                for (int m = 0; m < p; m++) {
-                    rowK[m] -= shift[j] * v[j][m];
-                }
-            }
-        }
-        // columns: column k −= Σ_j c_j column j
-        for (int i = 0; i < p; i++) {
-            double s = v[i][k];
-            for (int j = 0; j < p; j++) {
-                if (j != k) {
-                    s -= shift[j] * v[i][j];
-                }
-            }
-            v[i][k] = s;
-        }
-        return Matrices.symmetrize(v);
+        return centering.toOriginal(tilde);
     }
 
     private static double[][] copy(double[][] a) {

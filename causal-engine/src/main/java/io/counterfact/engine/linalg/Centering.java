@@ -1,0 +1,94 @@
+package io.counterfact.engine.linalg;
+
+/**
+ * Reparametrisation of a linear predictor with an intercept: every other column is centred on its
+ * mean (x̃_j = x_j − c_j), which leaves the fitted values unchanged, makes the Gram matrix well
+ * conditioned whatever the columns' offsets, and maps back exactly: b = M b̃ and V = M Ṽ M' with
+ * M = I − e_k c' (k the intercept's index). Without an intercept nothing is shifted.
+ */
+public final class Centering {
+
+    private final int intercept;
+    private final double[] shift;
+
+    private Centering(int intercept, double[] shift) {
+        this.intercept = intercept;
+        this.shift = shift;
+    }
+
+    /** Detects an all-ones column and takes the other columns' means as the shift. */
+    public static Centering of(double[][] x) {
+        int k = Ols.interceptIndex(x);
+        if (k < 0) {
+            return new Centering(-1, null);
+        }
+        double[] c = new double[x.length];
+        for (int j = 0; j < x.length; j++) {
+            if (j != k) {
+                c[j] = Ols.mean(x[j]);
+            }
+        }
+        return new Centering(k, c);
+    }
+
+    /** Index of the intercept column, or −1. */
+    public int intercept() {
+        return intercept;
+    }
+
+    /** The per-column shift c (0 at the intercept), or null when there is no intercept (pass it to {@link Gram}). */
+    public double[] shift() {
+        return shift == null ? null : shift.clone();
+    }
+
+    /** c_j, 0 when nothing is shifted. */
+    public double shift(int j) {
+        return shift == null ? 0.0 : shift[j];
+    }
+
+    /** b = M b̃. */
+    public double[] toOriginal(double[] coefTilde) {
+        double[] b = coefTilde.clone();
+        if (intercept >= 0) {
+            double s = coefTilde[intercept];
+            for (int j = 0; j < b.length; j++) {
+                if (j != intercept) {
+                    s -= shift[j] * coefTilde[j];
+                }
+            }
+            b[intercept] = s;
+        }
+        return b;
+    }
+
+    /** V = M Ṽ M' (a new matrix). */
+    public double[][] toOriginal(double[][] tilde) {
+        int p = tilde.length;
+        double[][] v = new double[p][];
+        for (int i = 0; i < p; i++) {
+            v[i] = tilde[i].clone();
+        }
+        if (intercept < 0) {
+            return v;
+        }
+        int k = intercept;
+        double[] rowK = v[k];
+        for (int j = 0; j < p; j++) {
+            if (j != k) {
+                for (int m = 0; m < p; m++) {
+                    rowK[m] -= shift[j] * v[j][m];
+                }
+            }
+        }
+        for (int i = 0; i < p; i++) {
+            double s = v[i][k];
+            for (int j = 0; j < p; j++) {
+                if (j != k) {
+                    s -= shift[j] * v[i][j];
+                }
+            }
+            v[i][k] = s;
+        }
+        return Matrices.symmetrize(v);
+    }
+}
