@@ -2,6 +2,8 @@ package io.counterfact.infra;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import io.counterfact.common.events.Topics;
+
 import java.util.Map;
 
 /**
@@ -15,6 +17,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         kafka = LocalKafka.start(null, 0);
+        kafka.createTopics(Topics.PARTITIONS); // as in production: declared partition counts, not auto-created ones
         return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers());
     }
 

@@ -194,7 +194,7 @@ public final class LocalKafka implements AutoCloseable {
         command.add("-XX:TieredStopAtLevel=1"); // faster start-up; throughput of a test broker is not the bottleneck
         command.add("-Dlog4j2.configurationFile=" + writeLog4jConfig());
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(brokerClassPath());
         command.add(mainClass);
         command.addAll(List.of(args));
         return command;
@@ -214,6 +214,23 @@ public final class LocalKafka implements AutoCloseable {
             return file.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * This module's own classes (for {@link KafkaBrokerMain}) plus the broker's jars as listed at build time; a test
+     * JVM's {@code java.class.path} is not used because under Quarkus it does not hold the broker's jars.
+     */
+    private static String brokerClassPath() {
+        try (var in = LocalKafka.class.getResourceAsStream("broker.classpath")) {
+            if (in == null) {
+                throw new IllegalStateException("broker.classpath missing: build local-infra with Maven");
+            }
+            String jars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            String self = Path.of(LocalKafka.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return self + java.io.File.pathSeparator + jars;
+        } catch (IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot build the broker's class path", e);
         }
     }
 

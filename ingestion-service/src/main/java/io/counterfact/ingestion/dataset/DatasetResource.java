@@ -1,0 +1,92 @@
+package io.counterfact.ingestion.dataset;
+
+import io.counterfact.common.http.ProblemException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The dataset part of the public API (see ARCHITECTURE.md); the gateway routes {@code /api/datasets/**} here. */
+@Path("/api/datasets")
+@Produces(MediaType.APPLICATION_JSON)
+public class DatasetResource {
+
+    static final String CSV = "text/csv";
+    static final String NDJSON = "application/x-ndjson";
+
+    @Inject
+    DatasetService service;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response register(NewDataset request, @HeaderParam("traceparent") String traceparent) {
+        DatasetView dataset = service.register(request, traceparent);
+        return Response.status(201).header("Location", "/api/datasets/" + dataset.id()).entity(dataset).build();
+    }
+
+    @GET
+    public Map<String, Object> list(@QueryParam("limit") Integer limit, @QueryParam("after") String after) {
+        int size = limit == null ? 50 : limit;
+        if (size < 1 || size > 500) {
+            throw ProblemException.badRequest("query parameter 'limit' must be between 1 and 500");
+        }
+        List<DatasetView> items = service.list(size, after);
+        Map<String, Object> page = new HashMap<>();
+        page.put("items", items);
+        page.put("next", items.size() == size ? items.get(items.size() - 1).id() : null);
+        return page;
+    }
+
+    @GET
+    @Path("/{id}")
+    public DatasetView get(@PathParam("id") String id) {
+        return service.get(id);
+    }
+
+    /** Rows are read from the request as it streams in; a batch is accepted whole or rejected whole. */
+    @POST
+    @Path("/{id}/rows")
+    @Consumes({CSV, NDJSON})
+    public Response append(@PathParam("id") String id, @HeaderParam("Content-Type") String contentType,
+                           @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+        DatasetService.Format format = contentType != null && contentType.toLowerCase().startsWith(NDJSON)
+                ? DatasetService.Format.NDJSON : DatasetService.Format.CSV;
+        DatasetService.Appended appended = service.append(id, format, body, idempotencyKey);
+        Map<String, Object> answer = new HashMap<>();
+        answer.put("accepted", appended.accepted());
+        if (appended.batch() != null) {
+            answer.put("batch", appended.batch().toString());
+        }
+        Response.ResponseBuilder response = Response.ok(answer);
+        if (appended.replayed()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        return response.build();
+    }
+
+    @POST
+    @Path("/{id}/versions")
+    public Response seal(@PathParam("id") String id, @HeaderParam("traceparent") String traceparent) {
+        DatasetService.Sealed sealed = service.seal(id, traceparent);
+        return Response.status(201).header("Location", "/api/datasets/" + id + "/versions/" + sealed.version())
+                .entity(sealed).build();
+    }
+
+    @GET
+    @Path("/{id}/versions/{version}")
+    public DatasetView.VersionView version(@PathParam("id") String id, @PathParam("version") int version) {
+        return service.version(id, version);
+    }
+}

@@ -1,0 +1,99 @@
+package io.counterfact.ingestion.rows;
+
+/**
+ * The value rules of the public API, shared by the CSV and NDJSON readers: an empty field or {@code NA} is a
+ * missing value; numeric values are finite numbers in plain decimal or scientific notation (Java's own parser also
+ * takes {@code NaN}, {@code Infinity}, hex floats and a trailing {@code d}, which a CSV from another tool must not
+ * silently turn into numbers); binary values are 0/1 or true/false.
+ */
+public final class Values {
+
+    /** Returned by {@link #parseBinary} for a value that is not binary. */
+    public static final int NOT_BINARY = Integer.MIN_VALUE;
+
+    private Values() {
+    }
+
+    public static boolean isMissing(String text) {
+        return text.isEmpty() || "NA".equals(text);
+    }
+
+    /** @return the number, or NaN if {@code text} is not a finite plain number */
+    public static double parseFinite(String text) {
+        if (!isPlainNumber(text)) {
+            return Double.NaN;
+        }
+        double value = Double.parseDouble(text);
+        return Double.isFinite(value) ? value : Double.NaN;
+    }
+
+    public static String numericFault(String text) {
+        String lower = text.toLowerCase();
+        if (lower.contains("nan") || lower.contains("inf")) {
+            return "'" + abbreviate(text) + "' is not a finite number (NaN and Infinity are not allowed; an empty field or NA is a missing value)";
+        }
+        if (isPlainNumber(text)) {
+            return "'" + abbreviate(text) + "' overflows a double";
+        }
+        return "'" + abbreviate(text) + "' is not a number";
+    }
+
+    /** @return 0 or 1, or {@link #NOT_BINARY} */
+    public static int parseBinary(String text) {
+        return switch (text) {
+            case "0", "false", "FALSE", "False" -> 0;
+            case "1", "true", "TRUE", "True" -> 1;
+            default -> NOT_BINARY;
+        };
+    }
+
+    public static String binaryFault(String text) {
+        return "'" + abbreviate(text) + "' is not binary (0/1 or true/false)";
+    }
+
+    static boolean isPlainNumber(String s) {
+        int i = 0;
+        int n = s.length();
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            i++;
+        }
+        int digits = 0;
+        while (i < n && isAsciiDigit(s.charAt(i))) {
+            i++;
+            digits++;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            while (i < n && isAsciiDigit(s.charAt(i))) {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                i++;
+            }
+            int exponentDigits = 0;
+            while (i < n && isAsciiDigit(s.charAt(i))) {
+                i++;
+                exponentDigits++;
+            }
+            if (exponentDigits == 0) {
+                return false;
+            }
+        }
+        return i == n;
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+    }
+}
