@@ -6,16 +6,28 @@ public class ProblemException extends RuntimeException {
     private final int status;
     private final String title;
     private final transient java.util.Map<String, String> headers;
+    private final transient java.util.List<Problem.Fault> faults;
 
     public ProblemException(int status, String title, String detail) {
         this(status, title, detail, java.util.Map.of());
     }
 
     public ProblemException(int status, String title, String detail, java.util.Map<String, String> headers) {
+        this(status, title, detail, headers, null);
+    }
+
+    public ProblemException(int status, String title, String detail, java.util.Map<String, String> headers,
+                            java.util.List<Problem.Fault> faults) {
         super(detail);
         this.status = status;
         this.title = title;
         this.headers = headers;
+        this.faults = faults;
+    }
+
+    /** A 400 listing every fault found (detail summarises the first ones). */
+    public static ProblemException badInput(String detail, java.util.List<Problem.Fault> faults) {
+        return new ProblemException(400, "Bad Request", detail, java.util.Map.of(), faults);
     }
 
     public static ProblemException badRequest(String detail) {
@@ -36,6 +48,10 @@ public class ProblemException extends RuntimeException {
 
     public String title() {
         return title;
+    }
+
+    public java.util.List<Problem.Fault> faults() {
+        return faults;
     }
 
     public java.util.Map<String, String> headers() {

@@ -23,7 +23,7 @@ public final class ProblemMappers {
         @Override
         public Response toResponse(ProblemException e) {
             Response.ResponseBuilder r = Response.status(e.status()).type(Problem.MEDIA_TYPE)
-                    .entity(Problem.of(e.status(), e.title(), e.getMessage()));
+                    .entity(new Problem("about:blank", e.title(), e.status(), e.getMessage(), null, e.faults()));
             e.headers().forEach(r::header);
             return r.build();
         }

@@ -1,0 +1,43 @@
+package io.counterfact.common.events;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EventSchemasTest {
+
+    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private ObjectNode registered() {
+        ObjectNode data = json.createObjectNode().put("datasetId", "ds_1").put("name", "promo")
+                .put("createdAt", "2026-11-25T10:00:00Z");
+        data.putArray("columns").addObject().put("name", "y").put("type", "numeric");
+        return json.valueToTree(EventEnvelope.of(EventTypes.DATASET_REGISTERED, 1, "/test", "ds_1", null, data));
+    }
+
+    @Test
+    void aWellFormedEventHasNoViolations() {
+        assertEquals(java.util.List.of(), EventSchemas.violations(registered()));
+    }
+
+    @Test
+    void violationsOfTheEnvelopeAndOfTheDataAreReported() {
+        ObjectNode badType = registered();
+        ((ObjectNode) badType.get("data")).withArray("columns").addObject().put("name", "x").put("type", "float");
+        assertFalse(EventSchemas.violations(badType).isEmpty());
+
+        ObjectNode noId = registered();
+        noId.remove("id");
+        assertTrue(EventSchemas.violations(noId).stream().anyMatch(m -> m.contains("id")));
+
+        ObjectNode unknownVersion = registered();
+        unknownVersion.put("schemaversion", 9);
+        assertTrue(EventSchemas.violations(unknownVersion).get(0).contains("no schema"));
+    }
+}
