@@ -177,4 +177,25 @@ public final class Gram {
         }
         return sum;
     }
+
+    /** Σ_j b_j (x_j − c_j) for every row (c null: no shift), over row blocks in parallel. */
+    public static double[] combine(double[][] columns, double[] shift, double[] coef) {
+        int p = columns.length;
+        int n = rows(columns);
+        double[] out = new double[n];
+        int blocks = Math.max(1, (n + BLOCK - 1) / BLOCK);
+        Parallel.forRanges(blocks, (from, to) -> {
+            int lo = from * BLOCK;
+            int hi = Math.min(n, to * BLOCK);
+            for (int j = 0; j < p; j++) {
+                double[] xj = columns[j];
+                double bj = coef[j];
+                double cj = shift == null ? 0.0 : shift[j];
+                for (int i = lo; i < hi; i++) {
+                    out[i] += bj * (xj[i] - cj);
+                }
+            }
+        });
+        return out;
+    }
 }

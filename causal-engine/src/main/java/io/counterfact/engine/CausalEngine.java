@@ -1,0 +1,282 @@
+package io.counterfact.engine;
+
+import io.counterfact.engine.bootstrap.BootstrapRunner;
+import io.counterfact.engine.data.ColumnType;
+import io.counterfact.engine.data.DataFrame;
+import io.counterfact.engine.po.AugmentedIpw;
+import io.counterfact.engine.po.DifferenceInMeans;
+import io.counterfact.engine.po.InverseProbabilityWeighting;
+import io.counterfact.engine.po.PropensityScoreMatching;
+import io.counterfact.engine.po.RegressionAdjustment;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The causal engine's entry point: validates estimation requests and runs them.
+ *
+ * <p>Methods are looked up in a registry of {@link Estimator}s built by {@link Builder}; a method
+ * of the API that is not registered (e.g. {@code 2sls} before the IV estimators are added) is
+ * refused by name, never approximated. A {@code dag} in a request needs an
+ * {@link AdjustmentSetSelector}; without one it is refused the same way.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class CausalEngine {
+
+    /** Every method the public API names, registered or not. */
+    public static final List<String> API_METHODS = List.of("difference-in-means", "regression", "ipw", "aipw",
+            "matching", "wald", "2sls", "cate");
+
+    private final Map<String, Estimator> registry;
+    private final AdjustmentSetSelector adjustmentSets;
+
+    private CausalEngine(Map<String, Estimator> registry, AdjustmentSetSelector adjustmentSets) {
+        this.registry = Map.copyOf(registry);
+        this.adjustmentSets = adjustmentSets;
+    }
+
+    /** An engine with the potential-outcomes methods and no DAG support. */
+    public static CausalEngine standard() {
+        return builder().withPotentialOutcomes().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds an engine from its estimators and, optionally, a DAG adjustment-set selector. */
+    public static final class Builder {
+        private final Map<String, Estimator> registry = new LinkedHashMap<>();
+        private AdjustmentSetSelector adjustmentSets;
+
+        private Builder() {
+        }
+
+        /** Adds difference-in-means, regression, ipw, aipw and matching. */
+        public Builder withPotentialOutcomes() {
+            register(new DifferenceInMeans());
+            register(new RegressionAdjustment());
+            register(new InverseProbabilityWeighting());
+            register(new AugmentedIpw());
+            return register(new PropensityScoreMatching());
+        }
+
+        /** Adds an estimator under its method name. @throws IllegalArgumentException if the name is taken */
+        public Builder register(Estimator estimator) {
+            if (registry.putIfAbsent(estimator.method(), estimator) != null) {
+                throw new IllegalArgumentException("method '" + estimator.method() + "' registered twice");
+            }
+            return this;
+        }
+
+        /** Lets requests name a {@code dag} instead of covariates. */
+        public Builder adjustmentSets(AdjustmentSetSelector selector) {
+            this.adjustmentSets = Objects.requireNonNull(selector);
+            return this;
+        }
+
+        public CausalEngine build() {
+            return new CausalEngine(registry, adjustmentSets);
+        }
+    }
+
+    /** Registered method names. */
+    public Set<String> methods() {
+        return registry.keySet();
+    }
+
+    /**
+     * Checks everything that needs no data: the method is known, the estimand fits it, every option
+     * is known with a valid value, the named columns exist with types the method accepts, the DAG
+     * (if any) yields an adjustment set.
+     *
+     * @param schema the dataset's column name → type
+     * @throws InvalidSpecException naming the field at fault
+     */
+    public void validate(Map<String, ColumnType> schema, EstimationSpec spec) {
+        resolve(schema, spec);
+    }
+
+    /**
+     * Runs an estimation on {@code data} (validating it first, as {@link #validate}).
+     *
+     * @throws InvalidSpecException when the request or the data make the estimate undefined
+     */
+    public EstimationResult estimate(DataFrame data, EstimationSpec spec, ProgressListener progress) {
+        ProgressListener listener = progress == null ? ProgressListener.NONE : monotone(progress);
+        Resolved r = resolve(data.schema(), spec);
+        listener.onProgress(0.0, "validated");
+        boolean bootstrap = r.options.bootstrap().enabled();
+        // the point estimate takes the first part of the progress bar when replicates follow
+        double share = bootstrap ? 0.2 : 1.0;
+        EstimationResult result = r.estimator.estimate(data, r.spec, r.options,
+                (f, stage) -> listener.onProgress(f * share, stage));
+        if (r.fromDag) {
+            result = result.withDiagnostic("adjustmentSet", Map.of("source", "dag", "covariates", r.spec.covariates()));
+        }
+        if (bootstrap) {
+            BootstrapRunner.Outcome b = BootstrapRunner.run(r.estimator, data, r.spec, r.options, result,
+                    (f, stage) -> listener.onProgress(share + f * (1 - share), stage));
+            result = result.withDiagnostic(CommonOptions.BOOTSTRAP, b.diagnostics()).withWarnings(b.warnings());
+        }
+        listener.onProgress(1.0, "done");
+        return result;
+    }
+
+    private record Resolved(Estimator estimator, EstimationSpec spec, Options options, boolean fromDag) {
+    }
+
+    private Resolved resolve(Map<String, ColumnType> schema, EstimationSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        Estimator estimator = estimator(spec.method());
+        String estimand = estimand(estimator, spec.estimand());
+        Options options = parseOptions(estimator, spec.options());
+        requireColumn(schema, "treatment", spec.treatment());
+        requireColumn(schema, "outcome", spec.outcome());
+        if (spec.treatment().equals(spec.outcome())) {
+            throw new InvalidSpecException("outcome", "Column '" + spec.outcome() + "' is both the treatment and the outcome");
+        }
+        if (schema.get(spec.treatment()) == ColumnType.CATEGORICAL) {
+            throw new InvalidSpecException("treatment", "Treatment '" + spec.treatment()
+                    + "' is categorical; the treatment must be a binary or numeric column");
+        }
+        if (schema.get(spec.outcome()) == ColumnType.CATEGORICAL) {
+            throw new InvalidSpecException("outcome", "Outcome '" + spec.outcome()
+                    + "' is categorical; the outcome must be a numeric or binary column");
+        }
+        Set<String> seen = new HashSet<>(List.of(spec.treatment(), spec.outcome()));
+        checkList(schema, "covariates", spec.covariates(), spec, seen);
+        checkList(schema, "instruments", spec.instruments(), spec, seen);
+        checkList(schema, "endogenous", spec.endogenous(), spec, seen);
+        EstimationSpec resolved = spec.withEstimand(estimand);
+        boolean fromDag = false;
+        if (spec.dag() != null && !spec.dag().isBlank()) {
+            if (adjustmentSets == null) {
+                throw new InvalidSpecException("dag", "Choosing covariates from a DAG is not available in this build; "
+                        + "name the covariates instead");
+            }
+            if (!spec.covariates().isEmpty()) {
+                throw new InvalidSpecException("dag", "Give covariates or a dag, not both");
+            }
+            List<String> chosen = adjustmentSets.select(spec.dag(), spec.treatment(), spec.outcome(), schema.keySet());
+            for (String c : chosen) {
+                if (!schema.containsKey(c)) {
+                    throw new InvalidSpecException("dag", "The adjustment set chosen from the DAG needs column '" + c
+                            + "', which the dataset does not have");
+                }
+            }
+            resolved = resolved.withCovariates(chosen);
+            fromDag = true;
+        }
+        estimator.validate(schema, resolved, options);
+        return new Resolved(estimator, resolved, options, fromDag);
+    }
+
+    private Estimator estimator(String method) {
+        if (method == null || method.isBlank()) {
+            throw new InvalidSpecException("method", "No method given; one of " + String.join(", ", registeredInOrder()));
+        }
+        Estimator e = registry.get(method.trim());
+        if (e == null) {
+            if (API_METHODS.contains(method.trim())) {
+                throw new InvalidSpecException("method", "Method '" + method + "' is not available in this build; "
+                        + "available: " + String.join(", ", registeredInOrder()));
+            }
+            throw new InvalidSpecException("method", "Unknown method '" + method + "'; one of "
+                    + String.join(", ", registeredInOrder()));
+        }
+        return e;
+    }
+
+    private List<String> registeredInOrder() {
+        List<String> names = new ArrayList<>();
+        for (String m : API_METHODS) {
+            if (registry.containsKey(m)) {
+                names.add(m);
+            }
+        }
+        registry.keySet().stream().filter(m -> !API_METHODS.contains(m)).sorted().forEach(names::add);
+        return names;
+    }
+
+    private static String estimand(Estimator estimator, String requested) {
+        List<String> allowed = estimator.estimands();
+        if (requested == null || requested.isBlank()) {
+            return allowed.get(0);
+        }
+        String e = requested.trim().toUpperCase(Locale.ROOT);
+        if (!allowed.contains(e)) {
+            throw new InvalidSpecException("estimand", "Estimand '" + requested + "' is not available for method '"
+                    + estimator.method() + "'; it estimates " + String.join(" or ", allowed));
+        }
+        return e;
+    }
+
+    private static Options parseOptions(Estimator estimator, Map<String, Object> raw) {
+        Map<String, OptionSpec> known = new LinkedHashMap<>();
+        for (OptionSpec o : CommonOptions.all()) {
+            known.put(o.name(), o);
+        }
+        for (OptionSpec o : estimator.options()) {
+            known.put(o.name(), o);
+        }
+        for (String key : raw.keySet()) {
+            if (!known.containsKey(key)) {
+                throw new InvalidSpecException("options." + key, "Unknown option '" + key + "' for method '"
+                        + estimator.method() + "'; known: " + String.join(", ", known.keySet()));
+            }
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (OptionSpec o : known.values()) {
+            Object v = raw.get(o.name());
+            values.put(o.name(), v == null ? o.defaultValue() : o.parser().parse(v, "options." + o.name()));
+        }
+        return new Options(values);
+    }
+
+    private static void requireColumn(Map<String, ColumnType> schema, String field, String name) {
+        if (name == null || name.isBlank()) {
+            throw new InvalidSpecException(field, "No " + field + " column given");
+        }
+        if (!schema.containsKey(name)) {
+            throw new InvalidSpecException(field, "Column '" + name + "' (" + field + ") does not exist in the dataset");
+        }
+    }
+
+    private static void checkList(Map<String, ColumnType> schema, String field, List<String> names,
+                                  EstimationSpec spec, Set<String> seen) {
+        for (int i = 0; i < names.size(); i++) {
+            String f = field + "[" + i + "]";
+            String name = names.get(i);
+            requireColumn(schema, f, name);
+            if (name.equals(spec.treatment())) {
+                throw new InvalidSpecException(f, "Column '" + name + "' is the treatment; it cannot also be in " + field);
+            }
+            if (name.equals(spec.outcome())) {
+                throw new InvalidSpecException(f, "Column '" + name + "' is the outcome; it cannot also be in " + field);
+            }
+            if (!seen.add(name)) {
+                throw new InvalidSpecException(f, "Column '" + name + "' is named twice");
+            }
+        }
+    }
+
+    /** Never lets the reported fraction go backwards, whatever the stages report. */
+    private static ProgressListener monotone(ProgressListener target) {
+        double[] last = {0};
+        return (f, stage) -> {
+            synchronized (last) {
+                double v = Math.max(last[0], Math.min(1.0, f));
+                last[0] = v;
+                target.onProgress(v, stage);
+            }
+        };
+    }
+}

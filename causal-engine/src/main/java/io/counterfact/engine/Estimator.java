@@ -1,0 +1,44 @@
+package io.counterfact.engine;
+
+import io.counterfact.engine.data.ColumnType;
+import io.counterfact.engine.data.DataFrame;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One estimation method, registered in {@link CausalEngine} under {@link #method()}. This is the
+ * seam through which further methods (e.g. {@code wald}, {@code 2sls}, {@code cate}) join the engine.
+ *
+ * <p>The engine does the checks every method shares before calling an estimator: the method and
+ * estimand are known, every option is known and valid, the treatment, outcome, covariates,
+ * instruments and endogenous columns exist, none is named twice, and neither the treatment nor the
+ * outcome is categorical. It also runs the {@code bootstrap} option around {@link #estimate}.
+ */
+public interface Estimator {
+
+    /** The API's method name, e.g. {@code "ipw"}. */
+    String method();
+
+    /** Estimands accepted; the first is the default. */
+    List<String> estimands();
+
+    /** Method-specific options; {@code confidenceLevel} and {@code bootstrap} are common to all and need not be listed. */
+    List<OptionSpec> options();
+
+    /**
+     * Method-specific checks that need no data (e.g. a binary treatment, instruments given).
+     *
+     * @throws InvalidSpecException naming the field at fault
+     */
+    default void validate(Map<String, ColumnType> schema, EstimationSpec spec, Options options) {
+    }
+
+    /**
+     * Estimates on {@code data}. {@code spec.estimand()} is resolved (never null) and {@code options}
+     * are parsed with defaults filled in.
+     *
+     * @throws InvalidSpecException when the data make the estimate undefined (named field and column)
+     */
+    EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress);
+}

@@ -1,0 +1,68 @@
+package io.counterfact.engine.po;
+
+import io.counterfact.engine.EstimationResult;
+import io.counterfact.engine.EstimationSpec;
+import io.counterfact.engine.Estimator;
+import io.counterfact.engine.OptionSpec;
+import io.counterfact.engine.Options;
+import io.counterfact.engine.ProgressListener;
+import io.counterfact.engine.data.DataFrame;
+import io.counterfact.engine.data.DesignMatrix;
+
+import java.util.List;
+
+/**
+ * Inverse probability weighting with a logistic propensity: normalised (Hajek) or Horvitz-Thompson
+ * weights, ATE/ATT/ATC, the SE by M-estimation (accounting for the estimated propensity) or with
+ * the propensity taken as known, and optional trimming. See {@link IpwCalculation} for the formulas.
+ */
+public final class InverseProbabilityWeighting implements Estimator {
+
+    public static final String METHOD = "ipw";
+
+    @Override
+    public String method() {
+        return METHOD;
+    }
+
+    @Override
+    public List<String> estimands() {
+        return List.of("ATE", "ATT", "ATC");
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(OptionSpec.choice("se", "m-estimation", "known-propensity"),
+                OptionSpec.choice("weights", "normalized", "horvitz-thompson"),
+                PoOptions.trim());
+    }
+
+    @Override
+    public EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress) {
+        DesignMatrix dm = DesignMatrix.builder(data).treatment(spec.treatment(), true, METHOD)
+                .outcome(spec.outcome()).covariates(spec.covariates()).build();
+        Propensity ps = Propensity.estimate(dm);
+        progress.onProgress(0.6, "propensity");
+        double[] e = ps.scores();
+        double[] t = dm.treatment();
+        double epsilon = options.number(PoOptions.TRIM);
+        boolean[] keep = epsilon > 0 ? Overlap.keep(e, t, epsilon) : null;
+        boolean hajek = "normalized".equals(options.string("weights"));
+        IpwCalculation.Estimate est = IpwCalculation.compute(dm.outcome(), t, e, keep, ps.x,
+                ps.fit.centering().shift(), ps.fit.information(), spec.estimand(), hajek);
+        boolean mest = "m-estimation".equals(options.string("se"));
+        double se = mest ? est.seMEstimation() : est.seKnownPropensity();
+        Results r = new Results();
+        r.diagnostics.put("propensity", Overlap.diagnostics(e, t, keep, spec.estimand(), r.warnings));
+        r.diagnostics.put("propensityModel", ps.modelDiagnostics());
+        r.diagnostics.put("weights", options.string("weights"));
+        r.diagnostics.put("se", options.string("se"));
+        r.diagnostics.put("mu1", est.mu1());
+        r.diagnostics.put("mu0", est.mu0());
+        r.diagnostics.put("seKnownPropensity", est.seKnownPropensity());
+        r.diagnostics.put("seMEstimation", est.seMEstimation());
+        int n = keep == null ? dm.n() : Overlap.count(keep);
+        progress.onProgress(1.0, "estimate");
+        return r.normal(spec, options, dm, n, est.estimate(), se);
+    }
+}
