@@ -1,6 +1,5 @@
 locals {
-  environment = "dev"
-  name        = "${var.name}-${local.environment}"
+  name = "${var.name}-${local.environment}"
 
   tags = merge(var.tags, {
     Project     = var.name
@@ -84,7 +83,9 @@ module "database" {
   backup_retention_period    = var.db_backup_retention_days
   deletion_protection        = var.db_deletion_protection
   skip_final_snapshot        = var.db_skip_final_snapshot
-  tags                       = merge(local.tags, { Service = each.key })
+
+  performance_insights_enabled = var.db_performance_insights_enabled
+  tags                         = merge(local.tags, { Service = each.key })
 }
 
 module "msk" {

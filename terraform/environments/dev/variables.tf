@@ -147,6 +147,12 @@ variable "db_skip_final_snapshot" {
   default     = true
 }
 
+variable "db_performance_insights_enabled" {
+  type        = bool
+  description = "Performance Insights on every database."
+  default     = false
+}
+
 # --- MSK -------------------------------------------------------------------------
 
 variable "msk_kafka_version" {
