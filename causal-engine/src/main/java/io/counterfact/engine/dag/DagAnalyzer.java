@@ -96,7 +96,10 @@ public final class DagAnalyzer {
         List<BitSet> all = new ArrayList<>();
         BitSet candidates = r.candidates();
         int[] order = byName(r.dag, candidates);
-        listAll(r, new BitSet(), candidates, order, 0, limit + 1, all);
+        Graph bd = r.backdoor();
+        if (separatorBetween(bd, r.x, r.y, new BitSet(), candidates)) {
+            listAll(bd, r.x, r.y, new BitSet(), candidates, order, 0, limit + 1, all);
+        }
         boolean truncated = all.size() > limit;
         List<List<String>> allNames = new ArrayList<>();
         for (int i = 0; i < Math.min(limit, all.size()); i++) {
@@ -130,9 +133,9 @@ public final class DagAnalyzer {
      * entered only when it holds at least one set. Nodes are decided in name order, leaving a node
      * out before putting it in so that smaller sets come first when the listing is cut short.
      */
-    private static void listAll(Roles r, BitSet include, BitSet range, int[] order, int depth, int limit,
-                                List<BitSet> out) {
-        if (out.size() >= limit || !separatorBetween(r, include, range)) {
+    private static void listAll(Graph bd, int x, int y, BitSet include, BitSet range, int[] order, int depth,
+                                int limit, List<BitSet> out) {
+        if (out.size() >= limit) {
             return;
         }
         if (depth == order.length) {
@@ -142,20 +145,29 @@ public final class DagAnalyzer {
         int v = order[depth];
         BitSet without = (BitSet) range.clone();
         without.clear(v);
-        listAll(r, include, without, order, depth + 1, limit, out);
+        // leaving out a node that is not an ancestor of x, y or the included nodes does not change
+        // the candidate separator, so the test already passed for this branch
+        if (!relevant(bd, x, y, include).get(v) || separatorBetween(bd, x, y, include, without)) {
+            listAll(bd, x, y, include, without, order, depth + 1, limit, out);
+        }
         BitSet with = (BitSet) include.clone();
         with.set(v);
-        listAll(r, with, range, order, depth + 1, limit, out);
+        if (separatorBetween(bd, x, y, with, range)) {
+            listAll(bd, x, y, with, range, order, depth + 1, limit, out);
+        }
     }
 
-    private static boolean separatorBetween(Roles r, BitSet include, BitSet range) {
-        Graph bd = r.backdoor();
+    private static BitSet relevant(Graph bd, int x, int y, BitSet include) {
         BitSet seeds = (BitSet) include.clone();
-        seeds.set(r.x);
-        seeds.set(r.y);
-        BitSet z = bd.ancestors(seeds);
+        seeds.set(x);
+        seeds.set(y);
+        return bd.ancestors(seeds);
+    }
+
+    private static boolean separatorBetween(Graph bd, int x, int y, BitSet include, BitSet range) {
+        BitSet z = relevant(bd, x, y, include);
         z.and(range);
-        return bd.dSeparated(Graph.set(r.x), Graph.set(r.y), z);
+        return bd.dSeparated(Graph.set(x), Graph.set(y), z);
     }
 
     // ------------------------------------------------------------------ front door
@@ -362,8 +374,12 @@ public final class DagAnalyzer {
         }
         // two ends of a bidirected edge share a hidden parent: adjacent in the graph's own terms
         for (Edge e : dag.bidirectedEdges()) {
-            adjacent[dag.indexOf(e.from())].set(dag.indexOf(e.to()));
-            adjacent[dag.indexOf(e.to())].set(dag.indexOf(e.from()));
+            int a = dag.indexOf(e.from());
+            int b = dag.indexOf(e.to());
+            if (observed.get(a) && observed.get(b)) {
+                adjacent[a].set(b);
+                adjacent[b].set(a);
+            }
         }
         List<ConditionalIndependence> out = new ArrayList<>();
         for (int i = 0; i < nodes.length; i++) {

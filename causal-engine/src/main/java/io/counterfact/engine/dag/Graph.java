@@ -89,14 +89,17 @@ final class Graph {
 
     private BitSet closure(BitSet s, int[][] next) {
         BitSet seen = (BitSet) s.clone();
-        ArrayDeque<Integer> queue = new ArrayDeque<>();
-        s.stream().forEach(queue::add);
-        while (!queue.isEmpty()) {
-            int v = queue.poll();
+        int[] stack = new int[n];
+        int top = 0;
+        for (int v = s.nextSetBit(0); v >= 0; v = s.nextSetBit(v + 1)) {
+            stack[top++] = v;
+        }
+        while (top > 0) {
+            int v = stack[--top];
             for (int w : next[v]) {
                 if (!seen.get(w)) {
                     seen.set(w);
-                    queue.add(w);
+                    stack[top++] = w;
                 }
             }
         }
@@ -110,21 +113,20 @@ final class Graph {
      */
     BitSet reachable(BitSet x, BitSet z) {
         BitSet ancestorsOfZ = ancestors(z);
-        BitSet upVisited = new BitSet(n);
-        BitSet downVisited = new BitSet(n);
+        // a state is node * 2 + (1 when the walk arrives from a child, i.e. travels up); each state
+        // is pushed at most once, so 2n slots suffice
+        boolean[] visited = new boolean[2 * n];
+        int[] stack = new int[2 * n];
+        int top = 0;
         BitSet reached = new BitSet(n);
-        // a state is node * 2 + (1 when the walk arrives from a child, i.e. travels up)
-        ArrayDeque<Integer> stack = new ArrayDeque<>();
-        x.stream().forEach(v -> stack.push(v * 2 + 1));
-        while (!stack.isEmpty()) {
-            int state = stack.pop();
+        for (int v = x.nextSetBit(0); v >= 0; v = x.nextSetBit(v + 1)) {
+            visited[v * 2 + 1] = true;
+            stack[top++] = v * 2 + 1;
+        }
+        while (top > 0) {
+            int state = stack[--top];
             int v = state >> 1;
             boolean up = (state & 1) == 1;
-            BitSet visited = up ? upVisited : downVisited;
-            if (visited.get(v)) {
-                continue;
-            }
-            visited.set(v);
             boolean conditioned = z.get(v);
             if (!conditioned) {
                 reached.set(v);
@@ -132,22 +134,34 @@ final class Graph {
             if (up) {
                 if (!conditioned) {
                     for (int p : parents[v]) {
-                        stack.push(p * 2 + 1);
+                        if (!visited[p * 2 + 1]) {
+                            visited[p * 2 + 1] = true;
+                            stack[top++] = p * 2 + 1;
+                        }
                     }
                     for (int c : children[v]) {
-                        stack.push(c * 2);
+                        if (!visited[c * 2]) {
+                            visited[c * 2] = true;
+                            stack[top++] = c * 2;
+                        }
                     }
                 }
             } else {
                 if (!conditioned) {
                     for (int c : children[v]) {
-                        stack.push(c * 2);
+                        if (!visited[c * 2]) {
+                            visited[c * 2] = true;
+                            stack[top++] = c * 2;
+                        }
                     }
                 }
                 if (ancestorsOfZ.get(v)) {
                     // an opened collider: the walk turns back up
                     for (int p : parents[v]) {
-                        stack.push(p * 2 + 1);
+                        if (!visited[p * 2 + 1]) {
+                            visited[p * 2 + 1] = true;
+                            stack[top++] = p * 2 + 1;
+                        }
                     }
                 }
             }
