@@ -1,0 +1,33 @@
+package io.counterfact.gateway.proxy;
+
+import io.counterfact.gateway.auth.ApiKey;
+import io.counterfact.gateway.resilience.CircuitBreaker;
+import io.counterfact.gateway.routing.RouteTable;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.ext.web.RoutingContext;
+
+/** What the gateway knows about one proxied request, from the router's checks to the service's answer. */
+public final class Exchange {
+
+    final RoutingContext ctx;
+    final String requestId;
+    final ApiKey key;
+    final RouteTable.Route route;
+    final CircuitBreaker.Permit permit;
+
+    volatile HttpClientRequest upstreamRequest;
+    volatile boolean bodyTooLarge;
+    volatile boolean clientFailed;
+    volatile boolean timedOut;
+    volatile boolean answered;
+    volatile long timer = -1;
+
+    public Exchange(RoutingContext ctx, String requestId, ApiKey key, RouteTable.Route route,
+                    CircuitBreaker.Permit permit) {
+        this.ctx = ctx;
+        this.requestId = requestId;
+        this.key = key;
+        this.route = route;
+        this.permit = permit;
+    }
+}

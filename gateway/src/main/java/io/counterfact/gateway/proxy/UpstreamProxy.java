@@ -1,0 +1,304 @@
+package io.counterfact.gateway.proxy;
+
+import io.counterfact.common.auth.InternalToken;
+import io.counterfact.common.http.Problem;
+import io.counterfact.gateway.config.GatewayConfig;
+import io.counterfact.gateway.http.Problems;
+import io.counterfact.gateway.http.RequestIds;
+import io.counterfact.gateway.metrics.GatewayMetrics;
+import io.counterfact.gateway.routing.Service;
+import io.netty.channel.ConnectTimeoutException;
+import io.smallrye.common.vertx.ContextLocals;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyOptions;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+import org.jboss.logging.Logger;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The reverse proxy to one service: a Vert.x {@link HttpProxy} (vertx-http-proxy) over an {@link HttpClient} with
+ * the service's connect and idle timeouts and connection pool, and an interceptor that
+ *
+ * <ul>
+ *   <li>replaces the client's {@code Authorization} by an internal token, sets {@code X-Request-Id} and the
+ *       {@code X-Forwarded-*} headers, keeps the client's {@code Host};</li>
+ *   <li>streams the request body through a {@link LimitedBody} (no buffering: the proxy pipes it with
+ *       back-pressure) and the response body back the same way;</li>
+ *   <li>arms the response timeout when the request body has been sent;</li>
+ *   <li>turns every failure into a problem+json answer naming the service and reports the outcome to the
+ *       service's circuit breaker.</li>
+ * </ul>
+ */
+public final class UpstreamProxy {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamProxy.class);
+    private static final String EXCHANGE = "counterfact.exchange";
+    private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "te", "trailer", "upgrade");
+
+    private final Service service;
+    private final Vertx vertx;
+    private final GatewayConfig config;
+    private final GatewayMetrics metrics;
+    private final String origin;
+    private final String basePath;
+    private final HttpClient client;
+    private final HttpProxy proxy;
+    private final RequestOptions target;
+
+    public UpstreamProxy(Service service, Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
+        this.service = service;
+        this.vertx = vertx;
+        this.config = config;
+        this.metrics = metrics;
+        URI base = service.baseUrl(config.routes());
+        boolean tls = "https".equalsIgnoreCase(base.getScheme());
+        if (!tls && !"http".equalsIgnoreCase(base.getScheme()) || base.getHost() == null) {
+            throw new IllegalStateException("the URL of " + service.serviceName() + " must be http(s)://host[:port], got "
+                    + base);
+        }
+        int port = base.getPort() > 0 ? base.getPort() : tls ? 443 : 80;
+        this.origin = base.getScheme().toLowerCase() + "://" + base.getHost() + (base.getPort() > 0 ? ":" + port : "");
+        String path = base.getRawPath() == null ? "" : base.getRawPath();
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        GatewayConfig.Upstream up = config.upstream();
+        HttpClientOptions options = new HttpClientOptions()
+                .setConnectTimeout((int) up.connectTimeout().toMillis())
+                .setIdleTimeout((int) up.idleTimeout().toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setKeepAlive(true)
+                .setSsl(tls)
+                .setDecompressionSupported(false)
+                .setName("gateway-" + service.serviceName());
+        PoolOptions pool = new PoolOptions()
+                .setHttp1MaxSize(up.maxConnections())
+                .setMaxWaitQueueSize(up.maxWaitQueue());
+        this.client = vertx.createHttpClient(options, pool);
+        this.target = new RequestOptions().setHost(base.getHost()).setPort(port).setSsl(tls);
+        this.proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
+                .origin(this::originRequest)
+                .addInterceptor(new Interceptor());
+    }
+
+    public Service service() {
+        return service;
+    }
+
+    /** Proxies the request; every outcome ends the response (the service's answer or a problem). */
+    public void handle(RoutingContext ctx, Exchange exchange) {
+        ContextLocals.put(EXCHANGE, exchange);
+        proxy.handle(ctx.request());
+    }
+
+    public void close() {
+        client.close();
+    }
+
+    private Future<HttpClientRequest> originRequest(ProxyContext pctx) {
+        Exchange exchange = pctx.get(EXCHANGE, Exchange.class);
+        return client.request(new RequestOptions(target)).onSuccess(request -> exchange.upstreamRequest = request);
+    }
+
+    private final class Interceptor implements ProxyInterceptor {
+
+        @Override
+        public Future<ProxyResponse> handleProxyRequest(ProxyContext pctx) {
+            Exchange exchange = ContextLocals.<Exchange>get(EXCHANGE).orElseThrow();
+            pctx.set(EXCHANGE, exchange);
+            ProxyRequest request = pctx.request();
+            HttpServerRequest incoming = request.proxiedRequest();
+            prepare(request, incoming, exchange);
+
+            Body body = request.getBody();
+            if (body != null) {
+                LimitedBody limited = new LimitedBody(body.stream(), config.maxBodyBytes(),
+                        () -> exchange.bodyTooLarge = true,
+                        () -> armResponseTimeout(exchange),
+                        failure -> exchange.clientFailed = true);
+                request.setBody(Body.body(limited, body.length()));
+            }
+            return pctx.sendRequest().transform(ar -> {
+                exchange.answered = true;
+                if (exchange.timer >= 0) {
+                    vertx.cancelTimer(exchange.timer);
+                }
+                if (ar.succeeded()) {
+                    ProxyResponse response = ar.result();
+                    int status = response.getStatusCode();
+                    if (status == 502 || status == 503 || status == 504) {
+                        exchange.permit.failure();
+                        metrics.upstreamFailure(service, "status_" + status);
+                    } else {
+                        exchange.permit.success();
+                    }
+                    return Future.succeededFuture(response);
+                }
+                return Future.succeededFuture(failureResponse(pctx, exchange, ar.cause()));
+            });
+        }
+
+        @Override
+        public Future<Void> handleProxyResponse(ProxyContext pctx) {
+            ProxyResponse response = pctx.response();
+            MultiMap headers = response.headers();
+            HOP_BY_HOP.forEach(headers::remove);
+            String location = headers.get(HttpHeaders.LOCATION);
+            if (location != null && location.regionMatches(true, 0, origin, 0, origin.length())) {
+                // an absolute URL of the service itself: make it a path on the gateway
+                String rest = location.substring(origin.length());
+                if (!basePath.isEmpty() && rest.startsWith(basePath)) {
+                    rest = rest.substring(basePath.length());
+                }
+                headers.set(HttpHeaders.LOCATION, rest.isEmpty() ? "/" : rest);
+            }
+            return pctx.sendResponse();
+        }
+    }
+
+    private void prepare(ProxyRequest request, HttpServerRequest incoming, Exchange exchange) {
+        MultiMap headers = request.headers();
+        headers.remove(HttpHeaders.AUTHORIZATION);
+        headers.remove(HttpHeaders.EXPECT); // the gateway answered 100-continue itself
+        String token = InternalToken.issue(config.internal().secret(), exchange.key.name(), exchange.key.role(),
+                exchange.requestId, config.internal().tokenTtl());
+        headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+        headers.set(RequestIds.HEADER, exchange.requestId);
+        String remote = incoming.remoteAddress() != null ? incoming.remoteAddress().hostAddress() : null;
+        if (remote != null) {
+            String forwarded = headers.get("X-Forwarded-For");
+            headers.set("X-Forwarded-For", forwarded == null || forwarded.isBlank() ? remote : forwarded + ", " + remote);
+        }
+        HostAndPort authority = incoming.authority();
+        if (authority != null) {
+            request.setAuthority(authority);
+            if (!headers.contains("X-Forwarded-Host")) {
+                headers.set("X-Forwarded-Host", authority.toString());
+            }
+        }
+        if (!headers.contains("X-Forwarded-Proto")) {
+            headers.set("X-Forwarded-Proto", incoming.scheme() == null ? "http" : incoming.scheme());
+        }
+        String query = incoming.query();
+        request.setURI(basePath + exchange.ctx.normalizedPath() + (query == null ? "" : "?" + query));
+    }
+
+    private void armResponseTimeout(Exchange exchange) {
+        if (exchange.answered) {
+            return;
+        }
+        long millis = Math.max(1, config.upstream().responseTimeout().toMillis());
+        exchange.timer = vertx.setTimer(millis, id -> {
+            HttpClientRequest request = exchange.upstreamRequest;
+            if (!exchange.answered && request != null) {
+                exchange.timedOut = true;
+                request.reset(0, new TimeoutException(service.serviceName() + " did not answer within " + millis
+                        + " ms"));
+            }
+        });
+    }
+
+    /** A problem answer for a request the service did not answer, and the circuit breaker's verdict on it. */
+    private ProxyResponse failureResponse(ProxyContext pctx, Exchange exchange, Throwable cause) {
+        String name = service.serviceName();
+        int status;
+        String title;
+        String detail;
+        String upstream = name;
+        Map<String, String> extra = Map.of();
+        if (exchange.bodyTooLarge) {
+            exchange.permit.ignore();
+            status = 413;
+            title = "Content Too Large";
+            detail = "request body exceeds the limit of " + config.maxBodyBytes() + " bytes; the upload was cut and "
+                    + "its request to " + name + " aborted, so nothing of it is stored";
+            upstream = null;
+            metrics.rejected("too_large", exchange.route.name());
+        } else if (exchange.clientFailed || exchange.ctx.response().closed()) {
+            exchange.permit.ignore();
+            status = 400;
+            title = "Bad Request";
+            detail = "the request body could not be read: the client closed the connection or sent a malformed body";
+            upstream = null;
+        } else if (exchange.timedOut) {
+            exchange.permit.failure();
+            metrics.upstreamFailure(service, "response_timeout");
+            status = 504;
+            title = "Gateway Timeout";
+            detail = name + " did not answer within " + config.upstream().responseTimeout().toMillis() + " ms";
+        } else if (cause instanceof ConnectTimeoutException) {
+            exchange.permit.failure();
+            metrics.upstreamFailure(service, "connect_timeout");
+            status = 504;
+            title = "Gateway Timeout";
+            detail = "could not connect to " + name + " within " + config.upstream().connectTimeout().toMillis() + " ms";
+        } else if (cause instanceof ConnectionPoolTooBusyException) {
+            exchange.permit.ignore();
+            metrics.upstreamFailure(service, "pool_busy");
+            status = 503;
+            title = "Service Unavailable";
+            detail = "too many requests are waiting for a connection to " + name;
+            extra = Map.of("Retry-After", "1");
+        } else if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
+            exchange.permit.failure();
+            metrics.upstreamFailure(service, "unreachable");
+            status = 502;
+            title = "Bad Gateway";
+            detail = name + " is unreachable: " + (cause instanceof UnknownHostException ? "unknown host"
+                    : "connection refused");
+        } else if (cause instanceof TimeoutException) {
+            exchange.permit.failure();
+            metrics.upstreamFailure(service, "timeout");
+            status = 504;
+            title = "Gateway Timeout";
+            detail = name + " timed out";
+        } else if (cause instanceof HttpClosedException) {
+            exchange.permit.failure();
+            metrics.upstreamFailure(service, "closed");
+            status = 502;
+            title = "Bad Gateway";
+            detail = name + " closed the connection before answering";
+        } else {
+            exchange.permit.failure();
+            metrics.upstreamFailure(service, "error");
+            status = 502;
+            title = "Bad Gateway";
+            detail = name + " could not be reached: " + cause;
+        }
+        if (status >= 500) {
+            LOG.warnf("%s %s -> %d: %s (%s)", exchange.ctx.request().method(), exchange.ctx.normalizedPath(), status,
+                    detail, cause);
+        }
+        Problems.closeWhenDrained(exchange.ctx, config.rejectLinger());
+        ProxyResponse response = pctx.request().release().response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .setBody(Body.body(Problems.body(status, title, detail, exchange.requestId, upstream)));
+        extra.forEach(response::putHeader);
+        return response;
+    }
+}
