@@ -18,11 +18,28 @@ public final class Frames {
 
     /** The NSW sample with its 0/1 columns typed binary. */
     public static DataFrame nsw() {
+        return DataFrame.of(nswColumns());
+    }
+
+    /** The NSW sample's columns, to add test columns to. */
+    public static List<Column> nswColumns() {
         List<Column> cols = new ArrayList<>();
         for (Map.Entry<String, double[]> e : Reference.nsw().entrySet()) {
             cols.add(NSW_BINARY.contains(e.getKey()) ? Column.binary(e.getKey(), e.getValue())
                     : Column.numeric(e.getKey(), e.getValue()));
         }
+        return cols;
+    }
+
+    /** The NSW sample plus the given columns. */
+    public static DataFrame nswWith(Column... extra) {
+        List<Column> cols = nswColumns();
+        cols.addAll(List.of(extra));
         return DataFrame.of(cols);
+    }
+
+    /** A column of the NSW data. */
+    public static double[] nsw(String name) {
+        return Reference.nsw().get(name);
     }
 }
