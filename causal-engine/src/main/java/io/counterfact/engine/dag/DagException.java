@@ -1,12 +1,15 @@
 package io.counterfact.engine.dag;
 
+import io.counterfact.engine.InvalidSpecException;
+
 /**
  * A DAG or a treatment/outcome that cannot be analysed. The message names what is at fault (the
  * node, the edge closing a cycle, or the line and column of a syntax error) so a service can pass
  * it on as a 400's detail; {@link #field()} names the request field ({@code dag}, {@code treatment}
- * or {@code outcome}).
+ * or {@code outcome}). An {@link InvalidSpecException}, so the engine's callers handle it as any
+ * other invalid request.
  */
-public class DagException extends IllegalArgumentException {
+public class DagException extends InvalidSpecException {
 
     /** What went wrong. */
     public enum Kind {
@@ -20,7 +23,6 @@ public class DagException extends IllegalArgumentException {
         INVALID
     }
 
-    private final String field;
     private final Kind kind;
     private final String node;
     private final Edge edge;
@@ -28,8 +30,7 @@ public class DagException extends IllegalArgumentException {
     private final int column;
 
     DagException(String field, Kind kind, String message, String node, Edge edge, int line, int column) {
-        super(field + ": " + message);
-        this.field = field;
+        super(field, field + ": " + message);
         this.kind = kind;
         this.node = node;
         this.edge = edge;
@@ -52,11 +53,6 @@ public class DagException extends IllegalArgumentException {
 
     static DagException invalid(String field, String message, String node) {
         return new DagException(field, Kind.INVALID, message, node, null, 0, 0);
-    }
-
-    /** The request field at fault: {@code dag}, {@code treatment} or {@code outcome}. */
-    public String field() {
-        return field;
     }
 
     public Kind kind() {

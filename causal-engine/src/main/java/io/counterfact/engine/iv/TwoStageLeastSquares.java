@@ -1,0 +1,368 @@
+package io.counterfact.engine.iv;
+
+import io.counterfact.engine.InvalidSpecException;
+import io.counterfact.engine.linalg.Cholesky;
+import io.counterfact.engine.linalg.CovarianceType;
+import io.counterfact.engine.linalg.Gram;
+import io.counterfact.engine.linalg.Matrices;
+import io.counterfact.engine.linalg.Ols;
+import io.counterfact.engine.linalg.OlsFit;
+import io.counterfact.engine.linalg.RankDeficientException;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Two-stage least squares with any number of endogenous regressors, exogenous controls (plus an
+ * intercept) and excluded instruments, with the diagnostics of AER's {@code summary(ivreg,
+ * diagnostics = TRUE)} and more.
+ *
+ * <p>With X = [1, endogenous, exogenous] (k columns) and Z = [1, exogenous, instruments] (L
+ * columns, m excluded): X̂ = Z(Z'Z)⁻¹Z'X, b = (X̂'X̂)⁻¹X̂'y, u = y − Xb (structural residuals, with the
+ * actual X). The classical covariance is σ̂²(X̂'X̂)⁻¹ with σ̂² = u'u/(n − k); HC0–HC3 are sandwiches
+ * (X̂'X̂)⁻¹X̂'diag(ωᵢ)X̂(X̂'X̂)⁻¹ with ωᵢ = uᵢ² (HC0), times n/(n − k) (HC1, sandwich::vcovHC on an
+ * ivreg fit), uᵢ²/(1 − hᵢ) and uᵢ²/(1 − hᵢ)² (HC2, HC3), hᵢ the diagonal of the 2SLS hat matrix
+ * X(X̂'X̂)⁻¹X̂'. Each stage is an {@link Ols} fit (centred, scaled Cholesky, refined).
+ *
+ * <p>Errors ({@link InvalidSpecException}, field in the API's spelling: {@code treatment},
+ * {@code endogenous[i]}, {@code covariates[i]}, {@code instruments[i]}): fewer instruments than
+ * endogenous regressors; instruments or controls that are collinear (named with the columns they
+ * depend on); instruments that carry no information on an endogenous regressor once the controls
+ * are accounted for (the model is not identified; named). Instruments that are merely weak (first
+ * stage F below 10) give a warning naming them, and the Anderson-Rubin set, valid however weak
+ * they are, is the interval to read.
+ */
+public final class TwoStageLeastSquares {
+
+    /** The intercept's term name, as in the rest of the engine. */
+    public static final String INTERCEPT = "intercept";
+
+    private TwoStageLeastSquares() {
+    }
+
+    /**
+     * Fits y on [intercept, endogenous, exogenous] instrumented by [intercept, exogenous, instruments].
+     *
+     * @param y            the outcome
+     * @param endogenous   the endogenous regressors, the treatment first (its coefficient is the
+     *                     fit's {@link IvFit#estimate()})
+     * @param exogenous    exogenous controls (may be {@link Regressors#none()})
+     * @param instruments  the excluded instruments, at least as many as endogenous regressors
+     * @throws InvalidSpecException as described on the class
+     */
+    public static IvFit fit(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments,
+                            IvOptions options) {
+        int n = y.length;
+        int p = endogenous.size();
+        int m = instruments.size();
+        if (p == 0) {
+            throw new InvalidSpecException("treatment", "2SLS needs an endogenous regressor (the treatment)");
+        }
+        if (m < p) {
+            throw new InvalidSpecException("instruments", "The model is not identified: " + m + " instrument"
+                    + (m == 1 ? "" : "s") + " (" + String.join(", ", instruments.names()) + ") for " + p
+                    + " endogenous regressor" + (p == 1 ? "" : "s") + " (" + String.join(", ", endogenous.names())
+                    + "); give at least one instrument per endogenous regressor");
+        }
+        checkShapes(y, endogenous, exogenous, instruments);
+
+        // W = [1, exogenous], Z = [W, instruments]; X in output order = [1, endogenous, exogenous]
+        List<String> wNames = new ArrayList<>();
+        List<double[]> wCols = new ArrayList<>();
+        List<String> wFields = new ArrayList<>();
+        if (options.intercept()) {
+            wNames.add(INTERCEPT);
+            double[] ones = new double[n];
+            java.util.Arrays.fill(ones, 1.0);
+            wCols.add(ones);
+            wFields.add(null);
+        }
+        for (int j = 0; j < exogenous.size(); j++) {
+            wNames.add(exogenous.names().get(j));
+            wCols.add(exogenous.columns()[j]);
+            wFields.add(exogenous.field(j, "covariates"));
+        }
+        int pw = wCols.size();
+        List<String> zNames = new ArrayList<>(wNames);
+        List<double[]> zCols = new ArrayList<>(wCols);
+        List<String> zFields = new ArrayList<>(wFields);
+        for (int j = 0; j < m; j++) {
+            zNames.add(instruments.names().get(j));
+            zCols.add(instruments.columns()[j]);
+            zFields.add(instruments.field(j, "instruments"));
+        }
+        double[][] w = wCols.toArray(new double[0][]);
+        double[][] z = zCols.toArray(new double[0][]);
+        int l = z.length;
+        int k = pw + p;
+        if (n <= Math.max(l, k)) {
+            throw new InvalidSpecException("instruments", "Only " + n + " complete rows for " + Math.max(l, k)
+                    + " coefficients; the model needs more rows than coefficients");
+        }
+
+        // first stages: each endogenous regressor on Z, and on W alone for the F and partial R²
+        List<FirstStage> firstStages = new ArrayList<>();
+        double[][] fitted = new double[p][];
+        double[][] firstResiduals = new double[p][];
+        for (int j = 0; j < p; j++) {
+            double[] d = endogenous.columns()[j];
+            OlsFit full = fitInstruments(z, d, zNames, zFields);
+            fitted[j] = full.fitted();
+            firstResiduals[j] = full.residuals();
+            double rssU = full.rss();
+            double rssR = w.length == 0 ? dot(d, d) : Ols.fit(w, d).rss();
+            if (!(rssR > 0)) {
+                throw new InvalidSpecException(endogenousField(j), "Endogenous regressor '" + endogenous.names().get(j)
+                        + "' does not vary" + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
+                        + ", so its effect cannot be estimated");
+            }
+            double f = ((rssR - rssU) / m) / (rssU / (n - l));
+            double[] gamma = full.coefficients();
+            double[][] vRobust = full.covariance(options.se());
+            double fRobust = wald(gamma, vRobust, l - m, m) / m;
+            boolean weak = f < FirstStage.WEAK_F || fRobust < FirstStage.WEAK_F;
+            firstStages.add(new FirstStage(endogenous.names().get(j), zNames, gamma,
+                    full.standardErrors(CovarianceType.CLASSICAL), full.standardErrors(options.se()), f, fRobust,
+                    m, n - l, Tails.f(f, m, n - l), (rssR - rssU) / rssR, full.rSquared(), weak));
+        }
+
+        // second stage on X̂ ordered [W, d̂]: a projection that adds nothing beyond W is then found at
+        // the endogenous regressor's own column, which names it
+        double[][] xhatSolve = new double[k][];
+        for (int j = 0; j < pw; j++) {
+            xhatSolve[j] = w[j];
+        }
+        for (int j = 0; j < p; j++) {
+            xhatSolve[pw + j] = fitted[j];
+        }
+        OlsFit second;
+        try {
+            second = Ols.fit(xhatSolve, y);
+        } catch (RankDeficientException e) {
+            int col = e.column();
+            if (col >= pw) {
+                int j = col - pw;
+                throw new InvalidSpecException(endogenousField(j), "The instruments (" + String.join(", ", instruments.names())
+                        + ") carry no information on " + endogenous.names().get(j) + (p > 1 ? " beyond the other endogenous regressors" : "")
+                        + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
+                        + ": its first-stage fit is a combination of the "
+                        + (p > 1 ? "other columns" : "covariates") + ", so its effect is not identified", e);
+            }
+            throw collinear(e, wNames, wFields);
+        }
+        // output order [1, endogenous, exogenous]; position of each output term in the solve order
+        List<String> terms = new ArrayList<>();
+        int[] solvePos = new int[k];
+        int t = 0;
+        if (options.intercept()) {
+            terms.add(INTERCEPT);
+            solvePos[t++] = 0;
+        }
+        for (int j = 0; j < p; j++) {
+            terms.add(endogenous.names().get(j));
+            solvePos[t++] = pw + j;
+        }
+        for (int j = 0; j < exogenous.size(); j++) {
+            terms.add(exogenous.names().get(j));
+            solvePos[t++] = (options.intercept() ? 1 : 0) + j;
+        }
+        double[] bSolve = second.coefficients();
+        double[][] breadSolve = second.xtxInverse();
+        double[] b = new double[k];
+        double[][] bread = new double[k][k];
+        double[][] x = new double[k][];
+        double[][] xhat = new double[k][];
+        for (int i = 0; i < k; i++) {
+            b[i] = bSolve[solvePos[i]];
+            xhat[i] = xhatSolve[solvePos[i]];
+            for (int j2 = 0; j2 < k; j2++) {
+                bread[i][j2] = breadSolve[solvePos[i]][solvePos[j2]];
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            int s = solvePos[i];
+            x[i] = s >= pw ? endogenous.columns()[s - pw] : w[s];
+        }
+        double[] u = y.clone();
+        for (int i = 0; i < k; i++) {
+            double bi = b[i];
+            double[] xi = x[i];
+            for (int r = 0; r < n; r++) {
+                u[r] -= bi * xi[r];
+            }
+        }
+
+        TestStatistic wuHausman = wuHausman(y, x, firstResiduals);
+        TestStatistic sargan = null;
+        TestStatistic hansen = null;
+        IvFit.Gmm gmm = null;
+        if (m > p) {
+            int df = m - p;
+            double nR2 = n * Ols.fit(z, u).rSquared();
+            sargan = new TestStatistic(nR2, df, 0, Tails.chiSquared(nR2, df));
+            gmm = twoStepGmm(y, x, z, u);
+            hansen = new TestStatistic(gmm.j(), df, 0, Tails.chiSquared(gmm.j(), df));
+        }
+
+        List<String> warnings = new ArrayList<>();
+        for (FirstStage fs : firstStages) {
+            if (fs.weak()) {
+                warnings.add(String.format(Locale.ROOT, "Weak instruments for %s: first-stage F = %.3g (robust %.3g) is "
+                                + "below %.0f for %s; the 2SLS estimate and its standard error are unreliable, "
+                                + "read the Anderson-Rubin confidence set instead",
+                        fs.regressor(), fs.f(), fs.fRobust(), FirstStage.WEAK_F, String.join(", ", instruments.names())));
+            }
+        }
+        AndersonRubin ar = p == 1 ? new AndersonRubin(y, endogenous.columns()[0], z, w, m, options.se()) : null;
+        return new IvFit(terms, b, x, xhat, u, bread, options, firstStages, wuHausman, sargan, hansen, gmm, ar,
+                warnings);
+    }
+
+    /** First stage on Z, naming the columns when Z is rank deficient. */
+    private static OlsFit fitInstruments(double[][] z, double[] d, List<String> zNames, List<String> zFields) {
+        try {
+            return Ols.fit(z, d);
+        } catch (RankDeficientException e) {
+            throw collinear(e, zNames, zFields);
+        }
+    }
+
+    private static InvalidSpecException collinear(RankDeficientException e, List<String> names, List<String> fields) {
+        int col = e.column();
+        double[] comb = e.combination();
+        List<String> parts = new ArrayList<>();
+        double largest = 0;
+        for (double c : comb) {
+            largest = Math.max(largest, Math.abs(c));
+        }
+        for (int i = 0; i < comb.length; i++) {
+            if (Math.abs(comb[i]) > 1e-8 * largest) {
+                parts.add(names.get(i));
+            }
+        }
+        String field = fields.get(col) == null ? "instruments" : fields.get(col);
+        String what = field.startsWith("instruments") ? "Instrument" : "Covariate";
+        String message = parts.isEmpty()
+                ? what + " '" + names.get(col) + "' is zero in every row, so it carries no information"
+                : what + " '" + names.get(col) + "' is an exact linear combination of " + String.join(", ", parts)
+                + "; the instruments and covariates must be linearly independent: drop one of them";
+        return new InvalidSpecException(field, message, e);
+    }
+
+    /**
+     * AER's Wu-Hausman test: F test that the first-stage residuals have zero coefficients when added
+     * to the OLS regression of y on X; df (p, n − k − p).
+     */
+    private static TestStatistic wuHausman(double[] y, double[][] x, double[][] firstResiduals) {
+        int n = y.length;
+        int k = x.length;
+        int p = firstResiduals.length;
+        double[][] augmented = new double[k + p][];
+        System.arraycopy(x, 0, augmented, 0, k);
+        System.arraycopy(firstResiduals, 0, augmented, k, p);
+        double rssR = Ols.fit(x, y).rss();
+        double rssU = Ols.fit(augmented, y).rss();
+        int df2 = n - k - p;
+        double f = ((rssR - rssU) / p) / (rssU / df2);
+        return new TestStatistic(f, p, df2, Tails.f(f, p, df2));
+    }
+
+    /**
+     * Two-step efficient GMM with the 2SLS residuals' weight: S = (1/n)Σuᵢ²zᵢzᵢ',
+     * b = (X'Z S⁻¹ Z'X)⁻¹ X'Z S⁻¹ Z'y, Hansen's J = n ḡ'S⁻¹ḡ with ḡ = Z'(y − Xb)/n, and
+     * Var(b) = ((X'Z/n) S⁻¹ (Z'X/n))⁻¹/n.
+     */
+    private static IvFit.Gmm twoStepGmm(double[] y, double[][] x, double[][] z, double[] u) {
+        int n = y.length;
+        int k = x.length;
+        int l = z.length;
+        double[] u2 = new double[n];
+        for (int i = 0; i < n; i++) {
+            u2[i] = u[i] * u[i] / n;
+        }
+        Cholesky s = Cholesky.of(Gram.of(z, u2, null), 0.0);
+        double[][] zx = new double[k][];
+        for (int j = 0; j < k; j++) {
+            zx[j] = Gram.crossProduct(z, null, null, x[j]);
+        }
+        double[] zy = Gram.crossProduct(z, null, null, y);
+        double[][] sInvZx = new double[k][];
+        for (int j = 0; j < k; j++) {
+            sInvZx[j] = s.solve(zx[j]);
+        }
+        double[][] a = new double[k][k];
+        double[] rhs = new double[k];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                a[i][j] = dot(zx[i], sInvZx[j]);
+            }
+            rhs[i] = dot(sInvZx[i], zy);
+        }
+        Matrices.symmetrize(a);
+        Cholesky ac = Cholesky.of(a, 0.0);
+        double[] b = ac.solveRefined(rhs);
+        double[] r = y.clone();
+        for (int j = 0; j < k; j++) {
+            for (int i = 0; i < n; i++) {
+                r[i] -= b[j] * x[j][i];
+            }
+        }
+        double[] g = Gram.crossProduct(z, null, null, r);
+        for (int j = 0; j < l; j++) {
+            g[j] /= n;
+        }
+        double j = n * dot(g, s.solve(g));
+        double[][] v = Matrices.scale(ac.inverse(), n);
+        return new IvFit.Gmm(b, Matrices.sqrtDiagonal(v), j);
+    }
+
+    /** (Rγ)'(R V R')⁻¹(Rγ) for the {@code size} coefficients from {@code from}. */
+    static double wald(double[] gamma, double[][] v, int from, int size) {
+        double[] g = new double[size];
+        double[][] block = new double[size][size];
+        for (int i = 0; i < size; i++) {
+            g[i] = gamma[from + i];
+            for (int j = 0; j < size; j++) {
+                block[i][j] = v[from + i][from + j];
+            }
+        }
+        return dot(g, Cholesky.of(block, 0.0).solve(g));
+    }
+
+    private static String endogenousField(int j) {
+        return j == 0 ? "treatment" : "endogenous[" + (j - 1) + "]";
+    }
+
+    private static void checkShapes(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments) {
+        int n = y.length;
+        Set<String> seen = new HashSet<>();
+        for (Regressors r : List.of(endogenous, exogenous, instruments)) {
+            for (int j = 0; j < r.size(); j++) {
+                String name = r.names().get(j);
+                if (!seen.add(name)) {
+                    throw new InvalidSpecException("instruments", "Column '" + name + "' is named twice in the model");
+                }
+                if (r.columns()[j].length != n) {
+                    throw new IllegalArgumentException("column " + name + " has " + r.columns()[j].length
+                            + " rows, the outcome " + n);
+                }
+            }
+        }
+        for (double v : y) {
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("the outcome has a missing or non-finite value");
+            }
+        }
+    }
+
+    static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+}
