@@ -1,0 +1,164 @@
+package io.counterfact.estimation.replica;
+
+import io.counterfact.engine.data.DataFrame;
+import io.counterfact.estimation.db.Transactions;
+import io.quarkus.runtime.configuration.MemorySize;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The replica as the estimation side reads it: a version's state, waiting for a version that was sealed a moment ago,
+ * and a READY version as the engine's {@link DataFrame}, streamed from the database row group by row group and kept
+ * in an LRU cache bounded by bytes ({@code counterfact.replica.cache-bytes}). Concurrent loads of one version share
+ * one read.
+ */
+@ApplicationScoped
+public class ReplicaStore {
+
+    private static final Logger LOG = Logger.getLogger(ReplicaStore.class);
+
+    /** Why a version cannot be loaded: unknown, still PENDING, or CORRUPT. */
+    public static final class NotReadyException extends IllegalStateException {
+        private final transient ReplicaVersion version;
+
+        NotReadyException(String message, ReplicaVersion version) {
+            super(message);
+            this.version = version;
+        }
+
+        /** @return the version's state, or null if the replica does not know it */
+        public ReplicaVersion version() {
+            return version;
+        }
+    }
+
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    ReplicaRepository repository;
+
+    @Inject
+    ReplicaSignals signals;
+
+    @Inject
+    ReplicaMetrics metrics;
+
+    @ConfigProperty(name = "counterfact.replica.cache-bytes", defaultValue = "512M")
+    MemorySize cacheBytes;
+
+    @ConfigProperty(name = "counterfact.replica.await-poll-interval", defaultValue = "PT0.2S")
+    Duration pollInterval;
+
+    private FrameCache cache;
+    private final ConcurrentHashMap<FrameCache.Key, CompletableFuture<DataFrame>> loading = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void init() {
+        cache = new FrameCache(cacheBytes.asLongValue());
+        metrics.cache(() -> cache.bytes(), () -> cache.size());
+    }
+
+    public Optional<ReplicaVersion> find(String datasetId, int version) {
+        return transactions.inTransaction(c -> repository.findVersion(c, datasetId, version, false)
+                .map(ReplicaRepository.VersionRow::view));
+    }
+
+    /**
+     * Waits until the version is READY or CORRUPT (answered at once if it already is), at most {@code timeout}.
+     *
+     * @return the version's state when it became terminal, or at the timeout its last state (PENDING), or empty if the
+     * replica still does not know the version when the timeout passes
+     */
+    public Optional<ReplicaVersion> awaitReady(String datasetId, int version, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long seen = signals.generation();
+            Optional<ReplicaVersion> v = find(datasetId, version);
+            if (v.isPresent() && v.get().isTerminal()) {
+                return v;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return v;
+            }
+            try {
+                signals.awaitChange(seen, Math.max(1, Math.min(pollInterval.toMillis(), left / 1_000_000L)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return find(datasetId, version);
+            }
+        }
+    }
+
+    /**
+     * The version as a DataFrame: numeric and binary columns as {@code double[]} (NaN missing), categorical columns as
+     * codes into one sorted dictionary per column (−1 missing).
+     *
+     * @throws NotReadyException if the version is unknown, PENDING or CORRUPT
+     */
+    public DataFrame load(String datasetId, int version) {
+        ReplicaVersion v = find(datasetId, version).orElseThrow(() -> new NotReadyException(
+                "the replica has no version " + version + " of dataset '" + datasetId + "'", null));
+        FrameCache.Key key = new FrameCache.Key(datasetId, version);
+        if (v.status() != ReplicaVersion.Status.READY) {
+            cache.remove(key);
+            throw new NotReadyException("version " + version + " of dataset '" + datasetId + "' is " + v.status()
+                    + (v.reason() != null ? ": " + v.reason() : ""), v);
+        }
+        DataFrame cached = cache.get(key);
+        metrics.cacheLookup(cached != null);
+        if (cached != null) {
+            return cached;
+        }
+        CompletableFuture<DataFrame> mine = new CompletableFuture<>();
+        CompletableFuture<DataFrame> other = loading.putIfAbsent(key, mine);
+        if (other != null) {
+            try {
+                return other.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        try {
+            DataFrame frame = metrics.loadTimer().record(() -> read(v));
+            cache.put(key, frame, FrameBuilder.sizeOf(frame));
+            mine.complete(frame);
+            return frame;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            loading.remove(key, mine);
+        }
+    }
+
+    private DataFrame read(ReplicaVersion v) {
+        long started = System.nanoTime();
+        DataFrame frame = transactions.inTransaction(c -> {
+            FrameBuilder builder = new FrameBuilder(v.columns(), v.rows());
+            List<CommitEvent.BatchRef> batches = repository.versionBatches(c, v.datasetId(), v.version());
+            for (CommitEvent.BatchRef b : batches) {
+                int n = repository.streamRowGroups(c, b.batchId(), b.rowGroups(), (rows, payload) -> builder.append(payload));
+                if (n != b.rowGroups()) {
+                    throw new IllegalStateException("batch " + b.batchId() + " has " + n + " of its " + b.rowGroups()
+                            + " row groups in the replica");
+                }
+            }
+            return builder.build();
+        });
+        LOG.infof("loaded dataset %s version %d into memory: %d rows x %d columns in %d ms", v.datasetId(), v.version(),
+                frame.rowCount(), frame.names().size(), (System.nanoTime() - started) / 1_000_000L);
+        return frame;
+    }
+}
