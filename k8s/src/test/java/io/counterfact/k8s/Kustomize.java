@@ -92,7 +92,8 @@ final class Kustomize {
         } catch (IOException e) {
             throw new AssertionError("cannot run '" + kubectl + " kustomize': kubectl (which includes kustomize) "
                     + "must be on the PATH, or its path in the KUBECTL environment variable. "
-                    + "Install it, e.g. apt-get install kubectl or a release binary. Cause: " + e.getMessage(), e);
+                    + "It must be kubectl >= 1.27 (kustomize v5: labels, replacements); the project's machine image "
+                    + "ships one (/usr/bin/kubectl), Debian's kubernetes-client 1.20 is too old. Cause: " + e.getMessage(), e);
         }
         try {
             process.getOutputStream().close();
