@@ -48,8 +48,10 @@ public final class Gram {
         int blocks = Math.max(1, (n + BLOCK - 1) / BLOCK);
         double[][] partial = new double[blocks][];
         Parallel.forRanges(blocks, (from, to) -> {
-            double[][] scratch = new double[p][BLOCK];
-            double[] weighted = new double[BLOCK];
+            // small data (bootstrap replicates, arms) need no full block of scratch
+            int len = Math.min(BLOCK, n);
+            double[][] scratch = new double[p][len];
+            double[] weighted = new double[len];
             for (int b = from; b < to; b++) {
                 int lo = b * BLOCK;
                 int hi = Math.min(n, lo + BLOCK);

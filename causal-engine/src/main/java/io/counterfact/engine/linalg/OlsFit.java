@@ -151,8 +151,9 @@ public final class OlsFit {
             double[] h = new double[n];
             int blocks = Math.max(1, (n + Gram.BLOCK - 1) / Gram.BLOCK);
             Parallel.forRanges(blocks, (from, to) -> {
-                double[][] xb = new double[p][Gram.BLOCK];
-                double[][] z = new double[p][Gram.BLOCK];
+                int len0 = Math.min(n, Gram.BLOCK);
+                double[][] xb = new double[p][len0];
+                double[][] z = new double[p][len0];
                 for (int b = from; b < to; b++) {
                     int lo = b * Gram.BLOCK;
                     int len = Math.min(n, lo + Gram.BLOCK) - lo;
