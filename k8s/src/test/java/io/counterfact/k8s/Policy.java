@@ -191,7 +191,8 @@ final class Policy {
 
     /**
      * Only the gateway is reachable from outside: no Service other than the gateway's is a LoadBalancer
-     * or NodePort or has externalIPs, every Ingress routes to the gateway Service only, and no
+     * or NodePort or has externalIPs, every Ingress routes to the gateway Service only, Kafka has only
+     * in-cluster listeners, and no
      * NetworkPolicy admits outside (or any-namespace) traffic to pods other than the gateway's.
      */
     static List<String> onlyGatewayExposed(List<ObjectNode> objects) {
@@ -228,6 +229,15 @@ final class Policy {
                             v.add(Kustomize.id(route) + ": routes to " + ref.path("name").asText());
                         }
                     }
+                }
+            }
+        }
+        for (ObjectNode kafka : Kustomize.ofKind(objects, "Kafka")) {
+            for (JsonNode listener : kafka.path("spec").path("kafka").path("listeners")) {
+                String type = listener.path("type").asText();
+                if (!Set.of("internal", "cluster-ip").contains(type)) {
+                    v.add(Kustomize.id(kafka) + ": listener " + listener.path("name").asText() + " of type " + type
+                            + " exposes Kafka outside the cluster");
                 }
             }
         }

@@ -118,6 +118,11 @@ class PolicyNegativeTest {
         peer.putObject("ipBlock").put("cidr", "0.0.0.0/0");
         assertViolation(Policy::onlyGatewayExposed, o, "admits traffic from outside");
 
+        o = local();
+        ((ObjectNode) Kustomize.ofKind(o, "Kafka").get(0).path("spec").path("kafka").path("listeners").get(0))
+                .put("type", "loadbalancer");
+        assertViolation(Policy::onlyGatewayExposed, o, "exposes Kafka outside the cluster");
+
         // the gateway itself may be a LoadBalancer
         o = local();
         ((ObjectNode) Kustomize.named(o, "Service", "gateway").path("spec")).put("type", "LoadBalancer");
