@@ -2,6 +2,7 @@ package io.counterfact.common.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -35,6 +36,11 @@ public final class ProblemMappers {
         @Override
         public Response toResponse(WebApplicationException e) {
             int status = e.getResponse().getStatus();
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (status == 400 && cause instanceof JsonProcessingException json) {
+                    return JsonProcessingExceptionMapper.describe(json); // malformed JSON body, wrapped by the reader
+                }
+            }
             String detail = switch (status) {
                 case 415 -> "unsupported content type" + (e.getMessage() != null ? ": " + e.getMessage() : "");
                 case 413 -> "request body too large";
@@ -53,6 +59,10 @@ public final class ProblemMappers {
     public static class JsonProcessingExceptionMapper implements ExceptionMapper<JsonProcessingException> {
         @Override
         public Response toResponse(JsonProcessingException e) {
+            return describe(e);
+        }
+
+        static Response describe(JsonProcessingException e) {
             StringBuilder detail = new StringBuilder("malformed JSON");
             if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
                 detail.append(" at field '").append(m.getPath().stream()
@@ -65,6 +75,15 @@ public final class ProblemMappers {
             }
             detail.append(": ").append(e.getOriginalMessage());
             return Problem.response(400, "Bad Request", detail.toString());
+        }
+    }
+
+    /** Overrides Quarkus' built-in mapper for JSON of the wrong shape, which answers without a problem body. */
+    @Provider
+    public static class MismatchedInputExceptionMapper implements ExceptionMapper<MismatchedInputException> {
+        @Override
+        public Response toResponse(MismatchedInputException e) {
+            return JsonProcessingExceptionMapper.describe(e);
         }
     }
 

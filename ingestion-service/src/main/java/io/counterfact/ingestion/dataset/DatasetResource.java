@@ -1,5 +1,8 @@
 package io.counterfact.ingestion.dataset;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.counterfact.common.http.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -29,9 +32,15 @@ public class DatasetResource {
     @Inject
     DatasetService service;
 
+    @Inject
+    ObjectMapper json;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response register(NewDataset request, @HeaderParam("traceparent") String traceparent) {
+    public Response register(JsonNode body, @HeaderParam("traceparent") String traceparent)
+            throws JsonProcessingException {
+        // bound here rather than by the REST layer so that a shape error keeps its field path for the 400's detail
+        NewDataset request = body == null || body.isNull() ? null : json.treeToValue(body, NewDataset.class);
         DatasetView dataset = service.register(request, traceparent);
         return Response.status(201).header("Location", "/api/datasets/" + dataset.id()).entity(dataset).build();
     }
