@@ -39,12 +39,34 @@ public final class LocalPostgres implements AutoCloseable {
                 builder.setPort(port);
             }
             if (dataDirectory != null) {
+                stopLeftoverServer(dataDirectory);
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
             }
             return new LocalPostgres(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL", e);
         }
+    }
+
+    /**
+     * A previous run killed without its shutdown hook (SIGKILL, a crash) leaves its postmaster running on the same
+     * data directory, which would make this start fail: stop it first.
+     */
+    private static void stopLeftoverServer(Path dataDirectory) throws IOException {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!java.nio.file.Files.exists(pidFile)) {
+            return;
+        }
+        String first = java.nio.file.Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+        try {
+            ProcessHandle.of(Long.parseLong(first)).ifPresent(p -> {
+                p.destroy();
+                p.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+            });
+        } catch (NumberFormatException | java.util.concurrent.CompletionException e) {
+            // not a pid, or it would not stop in time: let the start report what is wrong
+        }
+        java.nio.file.Files.deleteIfExists(pidFile);
     }
 
     public int port() {

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Starts the whole counterfact suite on this machine, in the foreground: one real PostgreSQL (a database per
+# service) and one real Kafka broker (embedded, data under .work/), the four services, and a demo dataset (the NSW
+# sample) loaded through the gateway. Ctrl-C stops everything. Usage: ./run.sh [--no-demo] [--rebuild]
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+WORK=${COUNTERFACT_WORK:-$ROOT/.work}
+LOGS=$WORK/logs
+DEMO=true
+REBUILD=false
+for arg in "$@"; do
+  case "$arg" in
+    --no-demo) DEMO=false ;;
+    --rebuild) REBUILD=true ;;
+    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    *) echo "unknown option $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+export COUNTERFACT_TOKEN=${COUNTERFACT_TOKEN:-dev-token}
+export COUNTERFACT_VIEWER_TOKEN=${COUNTERFACT_VIEWER_TOKEN:-dev-viewer}
+# A fresh secret per run: the services only trust the gateway that was started with them.
+export COUNTERFACT_INTERNAL_SECRET=${COUNTERFACT_INTERNAL_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+PG_PORT=${COUNTERFACT_PG_PORT:-54329}
+KAFKA_PORT=${COUNTERFACT_KAFKA_PORT:-19092}
+GATEWAY=http://localhost:8080
+SERVICES=(ingestion-service:8081 estimation-service:8082 query-service:8083 gateway:8080)
+
+mkdir -p "$LOGS"
+PIDS=()
+STACK_PID=
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  echo "stopping..."
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "$STACK_PID" ]; then kill -TERM "$STACK_PID" 2>/dev/null || true; wait "$STACK_PID" 2>/dev/null || true; fi
+  echo "stopped."
+}
+trap stop_all INT TERM EXIT
+
+for port in 8080 8081 8082 8083 "$PG_PORT" "$KAFKA_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use: is another ./run.sh running? Stop it first." >&2
+    exit 1
+  fi
+done
+
+# Build what is missing (everything on a fresh clone; --rebuild forces it).
+need_build=$REBUILD
+for svc in "${SERVICES[@]}"; do
+  [ -f "${svc%%:*}/target/quarkus-app/quarkus-run.jar" ] || need_build=true
+done
+[ -f local-infra/target/classes/io/counterfact/infra/broker.classpath ] || need_build=true
+if [ "$need_build" = true ]; then
+  echo "building (first run: a few minutes)..."
+  ./mvnw -q -B install -DskipTests > "$LOGS/build.log" 2>&1 || { tail -50 "$LOGS/build.log"; echo "build failed, see $LOGS/build.log" >&2; exit 1; }
+fi
+
+echo "starting PostgreSQL and Kafka..."
+java -cp "local-infra/target/classes:$(cat local-infra/target/classes/io/counterfact/infra/broker.classpath)" \
+  io.counterfact.infra.LocalStack "$WORK" "$PG_PORT" "$KAFKA_PORT" ingestion estimation query > "$LOGS/infra.log" 2>&1 &
+STACK_PID=$!
+for _ in $(seq 1 180); do
+  grep -q '^READY' "$LOGS/infra.log" 2>/dev/null && break
+  kill -0 "$STACK_PID" 2>/dev/null || { tail -30 "$LOGS/infra.log"; echo "PostgreSQL/Kafka failed to start" >&2; exit 1; }
+  sleep 0.5
+done
+grep -q '^READY' "$LOGS/infra.log" || { echo "PostgreSQL/Kafka did not start in 90 s, see $LOGS/infra.log" >&2; exit 1; }
+# shellcheck disable=SC1091
+source "$WORK/stack.env"
+
+echo "starting the services..."
+for svc in "${SERVICES[@]}"; do
+  name=${svc%%:*}
+  db=${name%-service}
+  url_var="JDBC_URL_${db^^}"
+  (
+    export QUARKUS_DATASOURCE_JDBC_URL=${!url_var:-}
+    export QUARKUS_DATASOURCE_USERNAME=$POSTGRES_USER QUARKUS_DATASOURCE_PASSWORD=$POSTGRES_PASSWORD
+    export KAFKA_BOOTSTRAP_SERVERS
+    export COUNTERFACT_INGESTION_URL=http://localhost:8081 COUNTERFACT_ESTIMATION_URL=http://localhost:8082 \
+           COUNTERFACT_QUERY_URL=http://localhost:8083
+    export QUARKUS_LOG_CONSOLE_JSON_ENABLED=false
+    exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx${COUNTERFACT_HEAP:-1g} \
+      -jar "$name/target/quarkus-app/quarkus-run.jar"
+  ) > "$LOGS/$name.log" 2>&1 &
+  PIDS+=($!)
+done
+for svc in "${SERVICES[@]}"; do
+  name=${svc%%:*}; port=${svc##*:}
+  for _ in $(seq 1 240); do
+    curl -sf "http://localhost:$port/q/health/ready" > /dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -sf "http://localhost:$port/q/health/ready" > /dev/null || { tail -40 "$LOGS/$name.log"; echo "$name is not ready, see $LOGS/$name.log" >&2; exit 1; }
+done
+
+auth=(-H "Authorization: Bearer $COUNTERFACT_TOKEN")
+if [ "$DEMO" = true ]; then
+  existing=$(curl -sf "${auth[@]}" "$GATEWAY/api/views/datasets?limit=500" || true)
+  if grep -q '"name":"NSW job training (Dehejia-Wahba)"' <<< "$existing"; then
+    echo "demo dataset already loaded"
+  else
+    echo "loading the demo dataset (NSW job training experiment, 445 rows)..."
+    id=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' "$GATEWAY/api/datasets" -d '{
+      "name": "NSW job training (Dehejia-Wahba)",
+      "columns": [{"name": "treat", "type": "binary"}, {"name": "age", "type": "numeric"},
+        {"name": "educ", "type": "numeric"}, {"name": "black", "type": "binary"},
+        {"name": "hispan", "type": "binary"}, {"name": "married", "type": "binary"},
+        {"name": "nodegree", "type": "binary"}, {"name": "re74", "type": "numeric"},
+        {"name": "re75", "type": "numeric"}, {"name": "re78", "type": "numeric"},
+        {"name": "u74", "type": "binary"}, {"name": "u75", "type": "binary"}]}' | sed -E 's/.*"id":"([^"]+)".*/\1/')
+    curl -sf "${auth[@]}" -H 'Content-Type: text/csv' -H 'Idempotency-Key: demo-nsw-v1' \
+      --data-binary @demo/lalonde_nsw_exp.csv "$GATEWAY/api/datasets/$id/rows" > /dev/null
+    curl -sf "${auth[@]}" -X POST "$GATEWAY/api/datasets/$id/versions" > /dev/null
+    for _ in $(seq 1 60); do
+      curl -sf "${auth[@]}" "$GATEWAY/api/views/datasets/$id" 2>/dev/null | grep -q '"latestVersion":1\|"version":1' && break
+      sleep 0.5
+    done
+    echo "demo dataset $id: version 1 sealed"
+  fi
+fi
+
+cat <<MSG
+
+counterfact is running.
+  gateway:     $GATEWAY
+  token:       $COUNTERFACT_TOKEN   (analyst: read and write; viewer token: $COUNTERFACT_VIEWER_TOKEN)
+  dashboard:   $GATEWAY/#token=$COUNTERFACT_TOKEN
+  try:         curl -H "Authorization: Bearer $COUNTERFACT_TOKEN" $GATEWAY/api/views/datasets
+  logs:        $LOGS
+Ctrl-C stops everything.
+MSG
+wait "${PIDS[@]}"
