@@ -1,0 +1,24 @@
+package io.counterfact.query.consumer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A CloudEvents event that passed its JSON Schema ({@code EventSchemas}): the envelope's attributes, its
+ * {@code data}, and the record it arrived in.
+ */
+public record Event(UUID id, String type, int schemaVersion, String subject, Instant time, String traceparent,
+                    JsonNode data, Origin origin) {
+
+    /** @return the text of a required string field of {@code data} (present: the schema says so) */
+    public String text(String field) {
+        return data.get(field).asText();
+    }
+
+    /** @return a required date-time field of {@code data} */
+    public Instant instant(String field) {
+        return Instants.parse(field, data.get(field).asText());
+    }
+}
