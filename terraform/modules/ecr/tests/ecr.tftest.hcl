@@ -12,7 +12,7 @@ variables {
   tags         = { Project = "counterfact" }
 }
 
-run "one_scanned_immutable_repository_per_service" {
+run "scanned_immutable_repository_per_service_with_lifecycle" {
   command = plan
 
   assert {
@@ -34,10 +34,6 @@ run "one_scanned_immutable_repository_per_service" {
     condition     = alltrue([for r in aws_ecr_repository.this : r.encryption_configuration[0].encryption_type == "KMS" && r.force_delete == false])
     error_message = "Images are KMS-encrypted and repositories are not force-deleted by default."
   }
-}
-
-run "lifecycle_policy_expires_untagged_and_caps_count" {
-  command = plan
 
   assert {
     condition     = length(aws_ecr_lifecycle_policy.this) == 4

@@ -59,7 +59,7 @@ variables {
   }
 }
 
-run "node_groups_have_the_configured_scaling_bounds" {
+run "scaling_bounds_logging_encryption_private_endpoint" {
   command = plan
 
   assert {
@@ -84,10 +84,6 @@ run "node_groups_have_the_configured_scaling_bounds" {
     condition     = alltrue([for g in aws_eks_node_group.this : g.subnet_ids == toset(var.subnet_ids)])
     error_message = "Node groups must run in the given private subnets."
   }
-}
-
-run "cluster_logging_encryption_and_private_endpoint" {
-  command = plan
 
   assert {
     condition     = toset(aws_eks_cluster.this.enabled_cluster_log_types) == toset(["api", "audit", "authenticator", "controllerManager", "scheduler"])

@@ -45,7 +45,7 @@ variables {
   }
 }
 
-run "each_role_is_assumable_only_by_its_service_account" {
+run "trust_and_least_privilege" {
   command = plan
 
   assert {
@@ -62,10 +62,6 @@ run "each_role_is_assumable_only_by_its_service_account" {
     ])
     error_message = "Trust must name the OIDC provider, the service's own service account and the STS audience."
   }
-}
-
-run "each_role_reads_only_its_own_secrets" {
-  command = plan
 
   assert {
     condition     = jsonencode([for s in jsondecode(aws_iam_role_policy.this["query"].policy).Statement : s.Resource if s.Sid == "ReadOwnSecrets"]) == jsonencode([["arn:aws:secretsmanager:eu-west-1:123456789012:secret:query-db"]])

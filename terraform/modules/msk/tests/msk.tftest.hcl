@@ -29,7 +29,7 @@ variables {
   tags                       = { Project = "counterfact" }
 }
 
-run "tls_in_transit_and_encrypted_at_rest" {
+run "tls_in_transit_and_only_tls_port_from_eks_nodes" {
   command = plan
 
   assert {
@@ -51,10 +51,6 @@ run "tls_in_transit_and_encrypted_at_rest" {
     condition     = aws_msk_cluster.this.number_of_broker_nodes == 3 && strcontains(aws_msk_configuration.this.server_properties, "min.insync.replicas = 2")
     error_message = "Three brokers, replication 3, min ISR 2 by default."
   }
-}
-
-run "only_the_tls_port_from_eks_nodes" {
-  command = plan
 
   assert {
     condition     = length(aws_vpc_security_group_ingress_rule.clients) == 1

@@ -7,7 +7,7 @@ variables {
   tags     = { Project = "counterfact", Environment = "test" }
 }
 
-run "one_public_and_one_private_subnet_per_zone" {
+run "subnets_per_zone_nat_per_zone_and_flow_logs" {
   command = plan
 
   assert {
@@ -39,10 +39,6 @@ run "one_public_and_one_private_subnet_per_zone" {
     condition     = alltrue([for s in aws_subnet.private : s.tags["Project"] == "counterfact" && s.tags["kubernetes.io/role/internal-elb"] == "1"])
     error_message = "Private subnets must carry the module tags and the internal-elb role tag."
   }
-}
-
-run "nat_gateway_per_zone_by_default" {
-  command = plan
 
   assert {
     condition     = length(aws_nat_gateway.this) == 3 && length(aws_route.private_nat) == 3

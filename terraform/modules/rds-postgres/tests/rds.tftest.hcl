@@ -27,7 +27,7 @@ variables {
   tags                       = { Project = "counterfact" }
 }
 
-run "private_encrypted_backed_up_and_protected_by_default" {
+run "private_encrypted_backed_up_protected_and_5432_from_eks_only" {
   command = plan
 
   assert {
@@ -69,10 +69,6 @@ run "private_encrypted_backed_up_and_protected_by_default" {
     condition     = aws_db_instance.this.tags["Project"] == "counterfact"
     error_message = "Module tags must be merged into the instance."
   }
-}
-
-run "only_5432_from_the_allowed_security_groups" {
-  command = plan
 
   assert {
     condition     = length(aws_vpc_security_group_ingress_rule.postgres) == 1
