@@ -48,17 +48,19 @@ final class AndersonRubin {
     private final double udd;
 
     /**
-     * @param z      the instrument set, W's columns first and the m excluded instruments last
-     * @param w      W's columns (may be empty)
+     * @param z          the instrument set, W's columns first and the m excluded instruments last
+     * @param w          W's columns (may be empty)
+     * @param fd         the first stage, d on z
+     * @param dOnW       residuals of d on W (d itself when W is empty)
      */
-    AndersonRubin(double[] y, double[] d, double[][] z, double[][] w, int m, CovarianceType type) {
+    AndersonRubin(double[] y, double[] d, double[][] z, double[][] w, int m, CovarianceType type, OlsFit fd,
+                  double[] dOnW) {
         this.n = y.length;
         this.m = m;
         this.type = type;
         int l = z.length;
         this.dfResidual = n - l;
         OlsFit fy = Ols.fit(z, y);
-        OlsFit fd = Ols.fit(z, d);
         double[] by = fy.coefficients();
         double[] bd = fd.coefficients();
         gammaY = new double[m];
@@ -72,17 +74,10 @@ final class AndersonRubin {
         uyy = dot(ry, ry);
         uyd = dot(ry, rd);
         udd = dot(rd, rd);
-        if (w.length == 0) {
-            syy = dot(y, y);
-            syd = dot(y, d);
-            sdd = dot(d, d);
-        } else {
-            double[] sy = Ols.fit(w, y).residuals();
-            double[] sd = Ols.fit(w, d).residuals();
-            syy = dot(sy, sy);
-            syd = dot(sy, sd);
-            sdd = dot(sd, sd);
-        }
+        double[] sy = w.length == 0 ? y : Ols.fit(w, y).residuals();
+        syy = dot(sy, sy);
+        syd = dot(sy, dOnW);
+        sdd = dot(dOnW, dOnW);
         double[][] bread = block(fy.xtxInverse(), l - m, m);
         if (type == CovarianceType.CLASSICAL) {
             vyy = Matrices.scale(copy(bread), uyy / dfResidual);

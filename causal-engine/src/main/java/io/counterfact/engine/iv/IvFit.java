@@ -48,6 +48,7 @@ public final class IvFit {
     private final int n;
     private final int k;
     private ConfidenceSet arSet;
+    private double[] optionSe;
 
     IvFit(List<String> terms, double[] coefficients, double[][] x, double[][] xhat, double[] residuals,
           double[][] bread, IvOptions options, List<FirstStage> firstStages, TestStatistic wuHausman,
@@ -132,7 +133,10 @@ public final class IvFit {
 
     /** Standard errors of the options' covariance type. */
     public double[] standardErrors() {
-        return standardErrors(options.se());
+        if (optionSe == null) {
+            optionSe = standardErrors(options.se());
+        }
+        return optionSe.clone();
     }
 
     /** hᵢ = xᵢ'(X̂'X̂)⁻¹x̂ᵢ, the diagonal of the 2SLS hat matrix X(X̂'X̂)⁻¹X̂' (it sums to k). */
@@ -195,9 +199,12 @@ public final class IvFit {
         return firstStages;
     }
 
-    /** AER's Wu-Hausman F test of the regressors' exogeneity. */
-    public TestStatistic wuHausman() {
-        return wuHausman;
+    /**
+     * AER's Wu-Hausman F test of the regressors' exogeneity; empty when the instruments reproduce an
+     * endogenous regressor exactly (nothing to test).
+     */
+    public Optional<TestStatistic> wuHausman() {
+        return Optional.ofNullable(wuHausman);
     }
 
     /** Sargan's n·R² over-identification test; empty when exactly identified. */
@@ -265,7 +272,7 @@ public final class IvFit {
             fs.add(m);
         }
         d.put("firstStage", fs);
-        d.put("wuHausman", wuHausman.toMap());
+        wuHausman().ifPresent(s -> d.put("wuHausman", s.toMap()));
         sargan().ifPresent(s -> d.put("sargan", s.toMap()));
         hansenJ().ifPresent(s -> d.put("hansenJ", s.toMap()));
         andersonRubin().ifPresent(s -> d.put("andersonRubin", s.toMap()));

@@ -107,13 +107,18 @@ public final class TwoStageLeastSquares {
         List<FirstStage> firstStages = new ArrayList<>();
         double[][] fitted = new double[p][];
         double[][] firstResiduals = new double[p][];
+        OlsFit[] firstFits = new OlsFit[p];
+        double[][] onWs = new double[p][];
         for (int j = 0; j < p; j++) {
             double[] d = endogenous.columns()[j];
             OlsFit full = fitInstruments(z, d, zNames, zFields);
             fitted[j] = full.fitted();
             firstResiduals[j] = full.residuals();
             double rssU = full.rss();
-            double rssR = w.length == 0 ? dot(d, d) : Ols.fit(w, d).rss();
+            double[] onW = w.length == 0 ? d : Ols.fit(w, d).residuals();
+            double rssR = dot(onW, onW);
+            firstFits[j] = full;
+            onWs[j] = onW;
             if (!(rssR > 0)) {
                 throw new InvalidSpecException(endogenousField(j), "Endogenous regressor '" + endogenous.names().get(j)
                         + "' does not vary" + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
@@ -125,12 +130,13 @@ public final class TwoStageLeastSquares {
             double fRobust = wald(gamma, vRobust, l - m, m) / m;
             boolean weak = f < FirstStage.WEAK_F || fRobust < FirstStage.WEAK_F;
             firstStages.add(new FirstStage(endogenous.names().get(j), zNames, gamma,
-                    full.standardErrors(CovarianceType.CLASSICAL), full.standardErrors(options.se()), f, fRobust,
+                    full.standardErrors(CovarianceType.CLASSICAL), Matrices.sqrtDiagonal(vRobust), f, fRobust,
                     m, n - l, Tails.f(f, m, n - l), (rssR - rssU) / rssR, full.rSquared(), weak));
         }
 
-        // second stage on X̂ ordered [W, d̂]: a projection that adds nothing beyond W is then found at
-        // the endogenous regressor's own column, which names it
+        requireIdentified(endogenous, exogenous, instruments, firstFits, onWs);
+
+        // second stage on X̂ ordered [W, d̂]
         double[][] xhatSolve = new double[k][];
         for (int j = 0; j < pw; j++) {
             xhatSolve[j] = w[j];
@@ -138,21 +144,7 @@ public final class TwoStageLeastSquares {
         for (int j = 0; j < p; j++) {
             xhatSolve[pw + j] = fitted[j];
         }
-        OlsFit second;
-        try {
-            second = Ols.fit(xhatSolve, y);
-        } catch (RankDeficientException e) {
-            int col = e.column();
-            if (col >= pw) {
-                int j = col - pw;
-                throw new InvalidSpecException(endogenousField(j), "The instruments (" + String.join(", ", instruments.names())
-                        + ") carry no information on " + endogenous.names().get(j) + (p > 1 ? " beyond the other endogenous regressors" : "")
-                        + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
-                        + ": its first-stage fit is a combination of the "
-                        + (p > 1 ? "other columns" : "covariates") + ", so its effect is not identified", e);
-            }
-            throw collinear(e, wNames, wFields);
-        }
+        OlsFit second = Ols.fit(xhatSolve, y);
         // output order [1, endogenous, exogenous]; position of each output term in the solve order
         List<String> terms = new ArrayList<>();
         int[] solvePos = new int[k];
@@ -195,7 +187,7 @@ public final class TwoStageLeastSquares {
             }
         }
 
-        TestStatistic wuHausman = wuHausman(y, x, firstResiduals);
+        TestStatistic wuHausman = wuHausman(y, x, firstResiduals, firstStages);
         TestStatistic sargan = null;
         TestStatistic hansen = null;
         IvFit.Gmm gmm = null;
@@ -216,9 +208,61 @@ public final class TwoStageLeastSquares {
                         fs.regressor(), fs.f(), fs.fRobust(), FirstStage.WEAK_F, String.join(", ", instruments.names())));
             }
         }
-        AndersonRubin ar = p == 1 ? new AndersonRubin(y, endogenous.columns()[0], z, w, m, options.se()) : null;
+        AndersonRubin ar = p == 1 ? new AndersonRubin(y, endogenous.columns()[0], z, w, m, options.se(),
+                firstFits[0], onWs[0]) : null;
         return new IvFit(terms, b, x, xhat, u, bread, options, firstStages, wuHausman, sargan, hansen, gmm, ar,
                 warnings);
+    }
+
+    /**
+     * Below this share of an endogenous regressor's variation (after the controls and the other
+     * endogenous regressors' instrumented parts) the instruments explain, it is not identified:
+     * what is left is rounding, not information.
+     */
+    static final double IDENTIFICATION_TOLERANCE = 1e-10;
+
+    /**
+     * The part of each endogenous regressor the excluded instruments explain beyond the controls is
+     * fⱼ = resid_W(dⱼ) − resid_Z(dⱼ). Identification needs these p vectors to be linearly
+     * independent, measured against each regressor's own variation beyond the controls (not against
+     * fⱼ's, which would make any non-zero first stage, however tiny, look fine): a Cholesky of
+     * fᵢ'fⱼ/(|resid_W(dᵢ)| |resid_W(dⱼ)|) whose j-th pivot is the share of dⱼ's variation explained
+     * by the instruments beyond the earlier regressors'.
+     */
+    private static void requireIdentified(Regressors endogenous, Regressors exogenous, Regressors instruments,
+                                          OlsFit[] firstFits, double[][] onWs) {
+        int p = firstFits.length;
+        double[][] f = new double[p][];
+        double[] scale = new double[p];
+        for (int j = 0; j < p; j++) {
+            double[] r = firstFits[j].residuals();
+            f[j] = new double[r.length];
+            for (int i = 0; i < r.length; i++) {
+                f[j][i] = onWs[j][i] - r[i];
+            }
+            scale[j] = Math.sqrt(dot(onWs[j], onWs[j]));
+        }
+        double[][] l = new double[p][p];
+        for (int j = 0; j < p; j++) {
+            for (int i = 0; i <= j; i++) {
+                double g = dot(f[j], f[i]) / (scale[j] * scale[i]);
+                for (int q = 0; q < i; q++) {
+                    g -= l[j][q] * l[i][q];
+                }
+                if (i < j) {
+                    l[j][i] = g / l[i][i];
+                } else if (g <= IDENTIFICATION_TOLERANCE) {
+                    throw new InvalidSpecException(endogenousField(j), "The instruments (" + String.join(", ", instruments.names())
+                            + ") carry no information on " + endogenous.names().get(j)
+                            + (j > 0 ? " beyond what they say about " + String.join(", ", endogenous.names().subList(0, j)) : "")
+                            + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
+                            + String.format(Locale.ROOT, " (they explain a share %.1e of its variation)", Math.max(g, 0))
+                            + ", so its effect is not identified; use instruments correlated with it");
+                } else {
+                    l[j][j] = Math.sqrt(g);
+                }
+            }
+        }
     }
 
     /** First stage on Z, naming the columns when Z is rank deficient. */
@@ -256,7 +300,15 @@ public final class TwoStageLeastSquares {
      * AER's Wu-Hausman test: F test that the first-stage residuals have zero coefficients when added
      * to the OLS regression of y on X; df (p, n − k − p).
      */
-    private static TestStatistic wuHausman(double[] y, double[][] x, double[][] firstResiduals) {
+    private static TestStatistic wuHausman(double[] y, double[][] x, double[][] firstResiduals,
+                                           List<FirstStage> firstStages) {
+        for (FirstStage fs : firstStages) {
+            if (fs.partialR2() > 1 - IDENTIFICATION_TOLERANCE) {
+                // the instruments reproduce the regressor: it is exogenous by construction and has
+                // no first-stage residual to test
+                return null;
+            }
+        }
         int n = y.length;
         int k = x.length;
         int p = firstResiduals.length;
