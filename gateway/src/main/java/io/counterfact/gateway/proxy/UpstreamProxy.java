@@ -112,7 +112,7 @@ public final class UpstreamProxy {
     /** Proxies the request; every outcome ends the response (the service's answer or a problem). */
     public void handle(RoutingContext ctx, Exchange exchange) {
         ContextLocals.put(EXCHANGE, exchange);
-        proxy.handle(ctx.request());
+        proxy.handle(Http2BodyRequest.adapt(ctx.request()));
     }
 
     public void close() {
@@ -121,7 +121,11 @@ public final class UpstreamProxy {
 
     private Future<HttpClientRequest> originRequest(ProxyContext pctx) {
         Exchange exchange = pctx.get(EXCHANGE, Exchange.class);
-        return client.request(new RequestOptions(target)).onSuccess(request -> exchange.upstreamRequest = request);
+        return client.request(new RequestOptions(target)).onSuccess(request -> {
+            exchange.upstreamRequest = request;
+            // failures reach the proxy through the response future; without a handler Vert.x would log each one
+            request.exceptionHandler(failure -> LOG.debugf("request to %s failed: %s", service.serviceName(), failure));
+        });
     }
 
     private final class Interceptor implements ProxyInterceptor {

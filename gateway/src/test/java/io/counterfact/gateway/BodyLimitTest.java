@@ -1,0 +1,130 @@
+package io.counterfact.gateway;
+
+import io.counterfact.gateway.support.Await;
+import io.counterfact.gateway.support.FakeService;
+import io.counterfact.gateway.support.FakeServicePorts;
+import io.counterfact.gateway.support.GatewayTestBase;
+import io.counterfact.gateway.support.GeneratedBody;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A profile with a 1 MiB body limit. */
+@QuarkusTest
+@TestProfile(BodyLimitTest.SmallLimit.class)
+@WithTestResource(FakeServicePorts.class)
+class BodyLimitTest extends GatewayTestBase {
+
+    static final long LIMIT = 1024 * 1024;
+
+    public static class SmallLimit implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("counterfact.max-body-bytes", Long.toString(LIMIT));
+        }
+    }
+
+    @Test
+    void aDeclaredLengthOverTheLimitIs413AtOnceWithoutReadingTheBody() throws Exception {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            // headers only: a 10 GB body is announced and never sent; the answer must not wait for it
+            out.write(("POST /api/datasets/ds-1/rows HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + ANALYST_KEY + "\r\nContent-Type: text/csv\r\nContent-Length: 10737418240\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String status = in.readLine();
+            assertEquals("HTTP/1.1 413 Content Too Large", status.replace("Request Entity Too Large", "Content Too Large"));
+            List<String> headers = new ArrayList<>();
+            int length = 0;
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                headers.add(line.toLowerCase());
+                if (line.toLowerCase().startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            assertTrue(headers.contains("content-type: application/problem+json"), headers.toString());
+            assertTrue(headers.contains("connection: close"), headers.toString());
+            char[] body = new char[length];
+            int read = 0;
+            while (read < length) {
+                read += in.read(body, read, length - read);
+            }
+            JsonPath problem = new JsonPath(new String(body));
+            assertEquals(413, problem.getInt("status"));
+            assertEquals("request body of 10737418240 bytes exceeds the limit of 1048576 bytes", problem.getString("detail"));
+        }
+        assertTrue(services.ingestion.received().isEmpty());
+    }
+
+    /** HTTP/1.1 sends the body chunked; HTTP/2 (the JDK client upgrades with h2c) sends it with no length. */
+    @ParameterizedTest
+    @EnumSource(HttpClient.Version.class)
+    void aBodyOfNoDeclaredLengthThatRunsPastTheLimitIsCutThe413AnsweredAndTheServiceRequestAborted(
+            HttpClient.Version version) throws Exception {
+        GeneratedBody body = new GeneratedBody(3 * LIMIT, 7);
+        HttpResponse<String> response = HttpClient.newBuilder().version(version).build().send(HttpRequest.newBuilder(
+                        URI.create(gatewayUrl() + "/api/datasets/ds-1/rows"))
+                .header("Authorization", "Bearer " + ANALYST_KEY)
+                .header("Content-Type", "text/csv")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)) // no length: chunked
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, response.statusCode(), response.body());
+        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
+        JsonPath problem = new JsonPath(response.body());
+        assertTrue(problem.getString("detail").contains("exceeds the limit of 1048576 bytes"), problem.prettify());
+
+        Await.until(() -> !services.ingestion.received().isEmpty(), Duration.ofSeconds(10), "no request recorded");
+        FakeService.Received received = services.ingestion.single();
+        assertFalse(received.completed(), "the service must see an aborted request, not a complete shorter body");
+        assertTrue(received.bytes() <= LIMIT, "no more than the limit was forwarded: " + received.bytes());
+    }
+
+    @ParameterizedTest
+    @EnumSource(HttpClient.Version.class)
+    void bodiesUpToTheLimitPassWhole(HttpClient.Version version) throws Exception {
+        for (boolean chunked : new boolean[]{true, false}) {
+            services.ingestion.reset();
+            GeneratedBody body = new GeneratedBody(LIMIT, 11);
+            HttpRequest.BodyPublisher publisher = chunked
+                    ? HttpRequest.BodyPublishers.ofInputStream(() -> body)
+                    : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> body), LIMIT);
+            HttpResponse<String> response = HttpClient.newBuilder().version(version).build().send(HttpRequest.newBuilder(
+                            URI.create(gatewayUrl() + "/api/datasets/ds-1/rows"))
+                    .header("Authorization", "Bearer " + ANALYST_KEY)
+                    .POST(publisher).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            FakeService.Received received = services.ingestion.single();
+            assertTrue(received.completed());
+            assertEquals(LIMIT, received.bytes());
+            assertEquals(body.sha256(), received.sha256());
+        }
+    }
+}
