@@ -28,6 +28,8 @@ GATEWAY=http://localhost:8080
 SERVICES=(ingestion-service:8081 estimation-service:8082 query-service:8083 gateway:8080)
 
 mkdir -p "$LOGS"
+# for operator tools (scripts/internal-token.sh) that call a service directly; readable by this user only
+(umask 077; printf 'COUNTERFACT_INTERNAL_SECRET=%s\n' "$COUNTERFACT_INTERNAL_SECRET" > "$WORK/run.env")
 PIDS=()
 STACK_PID=
 stop_all() {
