@@ -15,7 +15,9 @@ locals {
     { gateway = "gateway" },
   )
 
-  # Kafka permissions per service, used only when MSK requires IAM (contracts: ARCHITECTURE.md).
+  # Kafka permissions per service, used only when MSK requires IAM: the topics of
+  # ARCHITECTURE.md and the consumer groups of the services' application.properties
+  # (estimation-workers: the command consumers KEDA scales on).
   kafka_access = {
     ingestion = {
       write_topics = ["counterfact.datasets", "counterfact.dataset-chunks"]
@@ -23,12 +25,12 @@ locals {
     estimation = {
       read_topics     = ["counterfact.datasets", "counterfact.dataset-chunks", "counterfact.estimation-commands"]
       write_topics    = ["counterfact.estimation-commands", "counterfact.estimation-events", "counterfact.datasets.dlq", "counterfact.dataset-chunks.dlq", "counterfact.estimation-commands.dlq"]
-      consumer_groups = ["estimation-service*"]
+      consumer_groups = ["estimation-replica", "estimation-workers"]
     }
     query = {
       read_topics     = ["counterfact.datasets", "counterfact.estimation-events"]
       write_topics    = ["counterfact.datasets.dlq", "counterfact.estimation-events.dlq"]
-      consumer_groups = ["query-service*"]
+      consumer_groups = ["query-service"]
     }
   }
 }

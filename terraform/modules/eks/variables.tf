@@ -98,13 +98,16 @@ variable "node_metadata_hop_limit" {
 
 variable "addons" {
   type = map(object({
-    version = optional(string)
+    version              = optional(string)
+    configuration_values = optional(string)
   }))
-  description = "EKS managed add-ons to install, by name; version null means the default version for the cluster."
+  description = "EKS managed add-ons to install, by name: version null means the cluster's default version; configuration_values is the add-on's JSON configuration."
   default = {
-    "vpc-cni"    = {}
-    "kube-proxy" = {}
-    "coredns"    = {}
+    # enableNetworkPolicy: the VPC CNI enforces Kubernetes NetworkPolicies (the k8s manifests are default-deny).
+    "vpc-cni"        = { configuration_values = "{\"enableNetworkPolicy\":\"true\"}" }
+    "kube-proxy"     = {}
+    "coredns"        = {}
+    "metrics-server" = {}
   }
 }
 

@@ -114,6 +114,11 @@ run "scaling_bounds_logging_encryption_private_endpoint" {
   }
 
   assert {
+    condition     = jsondecode(aws_eks_addon.this["vpc-cni"].configuration_values).enableNetworkPolicy == "true"
+    error_message = "The VPC CNI must enforce NetworkPolicies."
+  }
+
+  assert {
     condition     = aws_eks_node_group.this["general"].tags["Project"] == "counterfact"
     error_message = "Module tags must be merged into the node groups."
   }
