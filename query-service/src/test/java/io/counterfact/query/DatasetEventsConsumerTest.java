@@ -194,6 +194,27 @@ class DatasetEventsConsumerTest {
         assertEquals(2, row(id).eventsApplied(), "the refused event's changes were rolled back");
     }
 
+    @Test
+    void aDatabaseFailureIsRetriedUntilItPassesNeverDeadLettered() throws Exception {
+        String id = Fixtures.datasetId();
+        execute("ALTER TABLE inbox RENAME TO inbox_away"); // every view transaction now fails (SQLSTATE 42P01)
+        try {
+            TestKafka.send(id, Fixtures.text(Fixtures.registered(id)));
+            Thread.sleep(3000);
+            overview(id).statusCode(404);
+        } finally {
+            execute("ALTER TABLE inbox_away RENAME TO inbox");
+        }
+        eventually(() -> overview(id).statusCode(200).body("name", equalTo("promo")));
+        assertEquals(List.of(), TestKafka.deadLetters(r -> id.equals(r.key()), 1, Duration.ofSeconds(3)));
+    }
+
+    private void execute(String sql) throws Exception {
+        try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
     /** Waits until a record sent behind {@code earlier}, on its partition, has been applied. */
     private void awaitBehind(RecordMetadata earlier) {
         String marker = Fixtures.datasetId();

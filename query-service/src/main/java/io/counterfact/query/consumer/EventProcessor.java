@@ -111,7 +111,7 @@ public class EventProcessor {
                     throw new StoppingException(e);
                 }
                 if (attempt <= 3 || attempt % 20 == 0) {
-                    LOG.warnf("event %s from %s: database unavailable (attempt %d), retrying in %d ms: %s",
+                    LOG.warnf("event %s from %s: database failure (attempt %d), retrying in %d ms: %s",
                             event.id(), origin, attempt, backoff, e.getMessage());
                 }
                 sleep(backoff, e);
