@@ -211,6 +211,16 @@ public final class Dag {
         return null;
     }
 
+    /** This graph with more nodes treated as latent (unobserved), e.g. those the data lack. */
+    public Dag withLatent(Collection<String> more) {
+        Set<String> latent = new LinkedHashSet<>(latentNodes());
+        for (String v : more) {
+            require(v);
+            latent.add(v);
+        }
+        return new Dag(names, latent, edges, bidirected, exposures, outcomes);
+    }
+
     /** Declared nodes, in declaration order (latent ones included). */
     public List<String> nodes() {
         return names;

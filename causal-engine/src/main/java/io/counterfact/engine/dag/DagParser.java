@@ -36,15 +36,20 @@ public final class DagParser {
     }
 
     /**
-     * A DAG from the API's {@code dag} field: a String (dagitty text) or a Map (the JSON form).
+     * A DAG from the API's {@code dag} field: a String (dagitty text, or the JSON form as text) or a
+     * Map (the JSON form, parsed).
      *
      * @throws DagException naming the position of a syntax error, the unknown node, or the cycle
      */
     public static Dag parse(Object spec) {
         if (spec instanceof String text) {
             if (JSON_TEXT.matcher(text).matches()) {
-                throw DagException.invalid("dag",
-                        "the JSON form must be sent as a JSON object, not inside a string", null);
+                // the JSON form as text (a service may hand over the raw field); dagitty text never
+                // has a quoted name followed by ':'
+                Object json = JsonText.parse(text);
+                if (json instanceof Map<?, ?> map) {
+                    return fromJson(map);
+                }
             }
             return parseText(text);
         }

@@ -65,6 +65,16 @@ class DagParserTest {
     }
 
     @Test
+    void theJsonFormAlsoReadsFromText() throws Exception {
+        String text = "{\"nodes\": [\"A\", \"B\", \"C\"], \"edges\": [[\"A\", \"B\"]], \"bidirected\": [[\"B\", \"C\"]]}";
+        Dag fromText = DagParser.parse(text);
+        Dag fromMap = DagParser.parse(json(text));
+        assertEquals(fromMap.toString(), fromText.toString());
+        // dagitty text with quoted names is not mistaken for JSON
+        assertEquals(List.of(new Edge("A", "B")), DagParser.parse("{\"A\" -> \"B\"}").edges());
+    }
+
+    @Test
     void jsonLatentListMarksNodesUnobserved() throws Exception {
         Dag dag = DagParser.parse(json("""
                 {"nodes": ["U", "X", "Y"], "edges": [["U", "X"], ["U", "Y"], ["X", "Y"]], "latent": ["U"]}"""));
@@ -137,9 +147,11 @@ class DagParserTest {
                 .getMessage().contains("edges[0]"));
         assertTrue(assertThrows(DagException.class, () -> DagParser.parse(json("{\"nodes\": [\"A\", \"A\"]}")))
                 .getMessage().contains("twice"));
-        DagException quoted = assertThrows(DagException.class,
-                () -> DagParser.parse("{\"nodes\": [\"A\"], \"edges\": []}"));
-        assertTrue(quoted.getMessage().contains("JSON object"), quoted.getMessage());
+        DagException badJson = assertThrows(DagException.class,
+                () -> DagParser.parse("{\"nodes\": [\"A\"],\n \"edges\": [[\"A\" \"B\"]]}"));
+        assertEquals(DagException.Kind.SYNTAX, badJson.kind());
+        assertEquals(2, badJson.line());
+        assertTrue(badJson.getMessage().contains("invalid JSON"), badJson.getMessage());
         DagException missing = assertThrows(DagException.class, () -> DagParser.parse(null));
         assertEquals("dag", missing.field());
         assertNull(missing.node());
