@@ -9,6 +9,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -16,7 +20,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -83,6 +89,68 @@ class LargeUploadTest extends GatewayTestBase {
                         + "peak during %d MiB; old generation after last GC %d MiB%n", SIZE / 1_000_000, seconds,
                 SIZE / 1e6 / seconds, maxHeap / MIB, baseline / MIB, peak.get() / MIB, oldGenAfterGc / MIB);
         assertTrue(oldGenAfterGc < 128 * MIB, "memory retained across GCs grew to " + oldGenAfterGc / MIB + " MiB");
+    }
+
+    @Test
+    void a200MegabyteDownloadStreamsBackToTheClientIntact() throws Exception {
+        long size = 200_000_000L;
+        GeneratedBody generated = new GeneratedBody(size, 99);
+        services.query.answer((request, received) -> {
+            HttpServerResponse response = request.response().setChunked(true).putHeader("Content-Type", "text/csv");
+            byte[] chunk = new byte[64 * 1024];
+            Runnable pump = new Runnable() {
+                @Override
+                public void run() {
+                    while (!response.writeQueueFull()) {
+                        int n = generated.read(chunk, 0, chunk.length);
+                        if (n < 0) {
+                            response.end();
+                            return;
+                        }
+                        response.write(Buffer.buffer(n == chunk.length ? chunk.clone() : java.util.Arrays.copyOf(chunk, n)));
+                    }
+                    response.drainHandler(v -> run());
+                }
+            };
+            pump.run();
+        });
+        System.gc();
+        AtomicLong peak = new AtomicLong();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                peak.accumulateAndGet(heapUsed(), Math::max);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "heap-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        long start = System.nanoTime();
+        HttpResponse<InputStream> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(URI.create(gatewayUrl() + "/api/views/datasets/ds-big/export"))
+                        .header("Authorization", "Bearer " + VIEWER_KEY).timeout(Duration.ofMinutes(5)).build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, response.statusCode());
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        long count = 0;
+        try (InputStream in = response.body()) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                sha.update(buffer, 0, n);
+                count += n;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        sampling.set(false);
+        sampler.join();
+        assertEquals(size, count);
+        assertEquals(generated.sha256(), HexFormat.of().formatHex(sha.digest()));
+        System.out.printf("LARGE DOWNLOAD: %d MB in %.1f s; heap peak %d MiB; old generation after last GC %d MiB%n",
+                size / 1_000_000, seconds, peak.get() / MIB, oldGenUsedAfterLastGc() / MIB);
     }
 
     private static long heapUsed() {
