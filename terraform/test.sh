@@ -22,8 +22,6 @@ command -v terraform >/dev/null 2>&1 || die "terraform is not on the PATH (Terra
 find_plugin_dir() {
   local d hit
   if [ -n "${TF_PLUGIN_DIR:-}" ]; then
-    [ -d "$TF_PLUGIN_DIR/registry.terraform.io/hashicorp/aws" ] ||
-      die "TF_PLUGIN_DIR=$TF_PLUGIN_DIR has no registry.terraform.io/hashicorp/aws in it"
     echo "$TF_PLUGIN_DIR"
     return
   fi
@@ -41,6 +39,9 @@ find_plugin_dir() {
 }
 
 plugin_dir="$(find_plugin_dir)"
+if [ -n "${TF_PLUGIN_DIR:-}" ] && [ ! -d "$plugin_dir/registry.terraform.io/hashicorp/aws" ]; then
+  die "TF_PLUGIN_DIR=$TF_PLUGIN_DIR has no registry.terraform.io/hashicorp/aws in it"
+fi
 [ -n "$plugin_dir" ] || die "no local terraform-provider-aws found (looked in the usual plugin directories and with
   find / -name 'terraform-provider-aws*'). Set TF_PLUGIN_DIR to the directory that contains
   registry.terraform.io/hashicorp/aws/<version>/<os_arch>/terraform-provider-aws_*"
