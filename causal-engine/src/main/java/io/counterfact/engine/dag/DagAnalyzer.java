@@ -12,6 +12,14 @@ import java.util.Optional;
  * implications, for one treatment and one outcome. Sets are over observed nodes only (latent nodes
  * and the latent causes behind bidirected edges can never be adjusted for); every set is sorted by
  * name and every list of sets by size, then by name, so answers are deterministic.
+ *
+ * <p>Adjustment sets follow Pearl's backdoor criterion. Minimal sets are the same as dagitty's
+ * {@code adjustmentSets} (which uses the more general adjustment criterion of van der Zander et
+ * al.): a minimal set never holds a descendant of the treatment. Listings of all sets differ only
+ * in that dagitty also admits descendants of the treatment that lie off every causal path (e.g. a
+ * pure side effect of the treatment); the backdoor criterion, as the Primer states it, does not.
+ * The listing of all sets and of minimal sets stops at {@link #LIMIT} (only the former is flagged,
+ * as the API has no flag for the latter; more than 1,000 minimal sets takes a contrived graph).
  */
 public final class DagAnalyzer {
 
