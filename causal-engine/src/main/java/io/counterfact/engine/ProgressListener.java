@@ -1,6 +1,9 @@
 package io.counterfact.engine;
 
-/** Receives an estimation's progress, e.g. to publish Progress events. Called from the estimating thread. */
+/**
+ * Receives an estimation's progress, e.g. to publish Progress events. The engine may call it from
+ * its worker threads (bootstrap replicates), but one call at a time and with fractions that never decrease.
+ */
 @FunctionalInterface
 public interface ProgressListener {
 

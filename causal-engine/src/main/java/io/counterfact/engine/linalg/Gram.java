@@ -10,7 +10,7 @@ package io.counterfact.engine.linalg;
 public final class Gram {
 
     /** Rows per block: p such columns of scratch stay in a core's L2 cache for p around 20. */
-    public static final int BLOCK = 4096;
+    public static final int BLOCK = 2048;
 
     private Gram() {
     }
@@ -51,7 +51,7 @@ public final class Gram {
             // small data (bootstrap replicates, arms) need no full block of scratch
             int len = Math.min(BLOCK, n);
             double[][] scratch = new double[p][len];
-            double[] weighted = new double[len];
+            double[][] weighted = new double[2][len];
             for (int b = from; b < to; b++) {
                 int lo = b * BLOCK;
                 int hi = Math.min(n, lo + BLOCK);
@@ -64,6 +64,7 @@ public final class Gram {
                 sum[k] += part[k];
             }
         }
+        // the sweeps fill the upper triangle (row j+1 also gets its element left of the diagonal)
         double[][] g = new double[p][p];
         for (int j = 0; j < p; j++) {
             for (int k = j; k < p; k++) {
@@ -76,7 +77,7 @@ public final class Gram {
 
     /** Upper triangle (row-major, p×p) of one block's weighted cross-products. */
     private static double[] blockGram(double[][] columns, double[] weights, double[] c, int lo, int hi,
-                                      double[][] scratch, double[] weighted) {
+                                      double[][] scratch, double[][] weighted) {
         int p = columns.length;
         int len = hi - lo;
         for (int j = 0; j < p; j++) {
@@ -88,56 +89,85 @@ public final class Gram {
             }
         }
         double[] g = new double[p * p];
-        for (int j = 0; j < p; j++) {
-            double[] a;
-            if (weights == null) {
-                a = scratch[j];
-            } else {
-                double[] xj = scratch[j];
-                for (int i = 0; i < len; i++) {
-                    weighted[i] = weights[lo + i] * xj[i];
-                }
-                a = weighted;
-            }
+        int j = 0;
+        // two rows of G per sweep and four columns per inner loop: each pair of loads of the
+        // row vectors feeds eight independent sums, which keeps the FP units busy without spilling
+        for (; j + 1 < p; j += 2) {
+            double[] a0 = rowVector(scratch[j], weights, lo, len, weighted[0]);
+            double[] a1 = rowVector(scratch[j + 1], weights, lo, len, weighted[1]);
             int k = j;
-            // four columns per sweep: one load of a[i] feeds four independent sums
             for (; k + 3 < p; k += 4) {
                 double[] x0 = scratch[k];
                 double[] x1 = scratch[k + 1];
                 double[] x2 = scratch[k + 2];
                 double[] x3 = scratch[k + 3];
-                double s0 = 0;
-                double s1 = 0;
-                double s2 = 0;
-                double s3 = 0;
+                double s00 = 0;
+                double s01 = 0;
+                double s02 = 0;
+                double s03 = 0;
+                double s10 = 0;
+                double s11 = 0;
+                double s12 = 0;
+                double s13 = 0;
                 for (int i = 0; i < len; i++) {
-                    double ai = a[i];
-                    s0 += ai * x0[i];
-                    s1 += ai * x1[i];
-                    s2 += ai * x2[i];
-                    s3 += ai * x3[i];
+                    double u = a0[i];
+                    double v = a1[i];
+                    double y0 = x0[i];
+                    double y1 = x1[i];
+                    double y2 = x2[i];
+                    double y3 = x3[i];
+                    s00 += u * y0;
+                    s01 += u * y1;
+                    s02 += u * y2;
+                    s03 += u * y3;
+                    s10 += v * y0;
+                    s11 += v * y1;
+                    s12 += v * y2;
+                    s13 += v * y3;
                 }
-                g[j * p + k] = s0;
-                g[j * p + k + 1] = s1;
-                g[j * p + k + 2] = s2;
-                g[j * p + k + 3] = s3;
+                int r0 = j * p + k;
+                int r1 = (j + 1) * p + k;
+                g[r0] = s00;
+                g[r0 + 1] = s01;
+                g[r0 + 2] = s02;
+                g[r0 + 3] = s03;
+                g[r1] = s10;
+                g[r1 + 1] = s11;
+                g[r1 + 2] = s12;
+                g[r1 + 3] = s13;
             }
             for (; k < p; k++) {
                 double[] xk = scratch[k];
                 double s0 = 0;
                 double s1 = 0;
-                int i = 0;
-                for (; i + 1 < len; i += 2) {
-                    s0 += a[i] * xk[i];
-                    s1 += a[i + 1] * xk[i + 1];
+                for (int i = 0; i < len; i++) {
+                    s0 += a0[i] * xk[i];
+                    s1 += a1[i] * xk[i];
                 }
-                if (i < len) {
-                    s0 += a[i] * xk[i];
-                }
-                g[j * p + k] = s0 + s1;
+                g[j * p + k] = s0;
+                g[(j + 1) * p + k] = s1;
             }
         }
+        if (j < p) {
+            double[] a = rowVector(scratch[j], weights, lo, len, weighted[0]);
+            double s = 0;
+            for (int i = 0; i < len; i++) {
+                s += a[i] * scratch[j][i];
+            }
+            g[j * p + j] = s;
+        }
         return g;
+    }
+
+    /** The row's column, times the weights when there are any (into {@code buffer}). */
+    private static double[] rowVector(double[] x, double[] weights, int lo, int len, double[] buffer) {
+        if (weights == null) {
+            return x;
+        }
+        for (int i = 0; i < len; i++) {
+            buffer[i] = weights[lo + i] * x[i];
+        }
+        return buffer;
     }
 
     /** Σᵢ wᵢ (xᵢ − c) vᵢ: X̃'W v, with the same null conventions as {@link #of(double[][], double[], double[])}. */

@@ -36,16 +36,14 @@ public final class Ols {
         double[] shift = centering.shift();
         double[][] gram = Gram.of(x, null, shift);
         Cholesky chol = Cholesky.of(gram);
-        double[] coefTilde = new double[p];
-        double[] r = y.clone();
-        // first pass solves the normal equations; the second refines against the raw residuals
-        for (int pass = 0; pass < 2; pass++) {
-            double[] delta = chol.solve(Gram.crossProduct(x, null, shift, r));
-            for (int j = 0; j < p; j++) {
-                coefTilde[j] += delta[j];
-            }
-            r = residuals(x, shift, coefTilde, y);
+        double[] coefTilde = chol.solve(Gram.crossProduct(x, null, shift, y));
+        // one step of refinement against the residuals of the raw data
+        double[] r = new double[n];
+        double[] delta = chol.solve(residualsAndCrossProduct(x, shift, coefTilde, y, r));
+        for (int j = 0; j < p; j++) {
+            coefTilde[j] += delta[j];
         }
+        r = residuals(x, shift, coefTilde, y);
         return new OlsFit(x, y, centering, chol, coefTilde, r);
     }
 
@@ -79,6 +77,49 @@ public final class Ols {
             c += d - m;
         }
         return m + c / v.length;
+    }
+
+    /**
+     * Writes r = y − X̃b into {@code r} and returns X̃'r, in one pass over each row block (the block's
+     * columns are still in cache when they are read the second time).
+     */
+    static double[] residualsAndCrossProduct(double[][] x, double[] shift, double[] coef, double[] y, double[] r) {
+        int n = y.length;
+        int p = x.length;
+        int blocks = Math.max(1, (n + Gram.BLOCK - 1) / Gram.BLOCK);
+        double[][] partial = new double[blocks][p];
+        Parallel.forRanges(blocks, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int lo = b * Gram.BLOCK;
+                int hi = Math.min(n, lo + Gram.BLOCK);
+                System.arraycopy(y, lo, r, lo, hi - lo);
+                for (int j = 0; j < p; j++) {
+                    double[] xj = x[j];
+                    double bj = coef[j];
+                    double cj = shift == null ? 0.0 : shift[j];
+                    for (int i = lo; i < hi; i++) {
+                        r[i] -= bj * (xj[i] - cj);
+                    }
+                }
+                double[] part = partial[b];
+                for (int j = 0; j < p; j++) {
+                    double[] xj = x[j];
+                    double cj = shift == null ? 0.0 : shift[j];
+                    double s = 0;
+                    for (int i = lo; i < hi; i++) {
+                        s += (xj[i] - cj) * r[i];
+                    }
+                    part[j] = s;
+                }
+            }
+        });
+        double[] sum = new double[p];
+        for (double[] part : partial) {
+            for (int j = 0; j < p; j++) {
+                sum[j] += part[j];
+            }
+        }
+        return sum;
     }
 
     /** y − Σ_j b_j (x_j − c_j), over row blocks in parallel. */

@@ -4,6 +4,7 @@ import io.counterfact.engine.linalg.Centering;
 import io.counterfact.engine.linalg.Cholesky;
 import io.counterfact.engine.linalg.Gram;
 import io.counterfact.engine.linalg.Matrices;
+import io.counterfact.engine.linalg.Parallel;
 import io.counterfact.engine.linalg.RankDeficientException;
 
 /**
@@ -116,64 +117,51 @@ public final class LogisticRegression {
             mean += v;
         }
         mean /= n;
-        double[] beta = new double[p];
+        double[] start = new double[p];
         if (centering.intercept() >= 0) {
-            beta[centering.intercept()] = Math.log(mean / (1 - mean));
+            start[centering.intercept()] = Math.log(mean / (1 - mean));
         }
         double nullDeviance = -2 * n * (mean * Math.log(mean) + (1 - mean) * Math.log(1 - mean));
         double[] sd = spreads(x);
-        double[] eta = Gram.combine(x, shift, beta);
-        double logLik = logLik(eta, t);
+        State state = State.at(x, shift, start, t);
         int iterations = 0;
         boolean converged = false;
         while (!converged) {
             if (iterations >= MAX_ITERATIONS) {
-                throw separation(sd, beta, eta);
+                throw separation(sd, state.beta, state.eta);
             }
             iterations++;
-            double[] e = new double[n];
-            double[] w = new double[n];
-            double[] r = new double[n];
-            for (int i = 0; i < n; i++) {
-                e[i] = expit(eta[i]);
-                w[i] = e[i] * (1 - e[i]);
-                r[i] = t[i] - e[i];
-            }
             Cholesky h;
             try {
-                h = Cholesky.of(Gram.of(x, w, shift));
+                h = Cholesky.of(Gram.of(x, state.w, shift));
             } catch (RankDeficientException ex) {
-                if (maxAbs(eta) > EXTREME_LINEAR_PREDICTOR) {
+                if (maxAbs(state.eta) > EXTREME_LINEAR_PREDICTOR) {
                     // weights of units fitted at 0 or 1 vanish: the information matrix degenerates
-                    throw separation(sd, beta, eta);
+                    throw separation(sd, state.beta, state.eta);
                 }
                 throw ex;
             }
-            double[] grad = Gram.crossProduct(x, null, shift, r);
+            double[] grad = Gram.crossProduct(x, null, shift, state.r);
             double[] delta = h.solve(grad);
             double decrement = 0;
             for (int j = 0; j < p; j++) {
                 decrement += grad[j] * delta[j];
             }
-            double[] candidate = new double[p];
-            double[] candidateEta = null;
-            double candidateLogLik = Double.NEGATIVE_INFINITY;
+            State candidate = null;
             double step = 1.0;
             for (int halving = 0; halving < 30; halving++) {
+                double[] b = new double[p];
                 for (int j = 0; j < p; j++) {
-                    candidate[j] = beta[j] + step * delta[j];
+                    b[j] = state.beta[j] + step * delta[j];
                 }
-                candidateEta = Gram.combine(x, shift, candidate);
-                candidateLogLik = logLik(candidateEta, t);
+                candidate = State.at(x, shift, b, t);
                 // near the optimum rounding can make the likelihood wobble by an ulp: accept it
-                if (candidateLogLik >= logLik - 1e-12 * Math.abs(logLik)) {
+                if (candidate.logLik >= state.logLik - 1e-12 * Math.abs(state.logLik)) {
                     break;
                 }
                 step /= 2;
             }
-            beta = candidate;
-            eta = candidateEta;
-            logLik = candidateLogLik;
+            state = candidate;
             // under separation the decrement also vanishes (the likelihood flattens towards its
             // supremum) but the steps do not: a coefficient keeps moving by O(1) per iteration
             double stdStep = 0;
@@ -182,18 +170,66 @@ public final class LogisticRegression {
             }
             converged = decrement < DECREMENT_TOLERANCE && stdStep < STANDARDISED_STEP_TOLERANCE;
         }
-        if (maxAbs(eta) > EXTREME_LINEAR_PREDICTOR) {
-            throw separation(sd, beta, eta);
+        if (maxAbs(state.eta) > EXTREME_LINEAR_PREDICTOR) {
+            throw separation(sd, state.beta, state.eta);
         }
-        double[] e = new double[n];
-        double[] w = new double[n];
-        for (int i = 0; i < n; i++) {
-            e[i] = expit(eta[i]);
-            w[i] = e[i] * (1 - e[i]);
-        }
-        Cholesky info = Cholesky.of(Gram.of(x, w, shift));
+        Cholesky info = Cholesky.of(Gram.of(x, state.w, shift));
         double[][] covariance = centering.toOriginal(info.inverse());
-        return new Fit(centering.toOriginal(beta), covariance, e, logLik, nullDeviance, iterations, centering, info);
+        return new Fit(centering.toOriginal(state.beta), covariance, state.e, state.logLik, nullDeviance, iterations,
+                centering, info);
+    }
+
+    /** The fit at one β: linear predictor, probabilities, IRLS weights, residuals t − e, log-likelihood. */
+    private static final class State {
+        final double[] beta;
+        final double[] eta;
+        final double[] e;
+        final double[] w;
+        final double[] r;
+        final double logLik;
+
+        private State(double[] beta, double[] eta, double[] e, double[] w, double[] r, double logLik) {
+            this.beta = beta;
+            this.eta = eta;
+            this.e = e;
+            this.w = w;
+            this.r = r;
+            this.logLik = logLik;
+        }
+
+        /** One parallel pass over row blocks; block partial likelihoods are added in order. */
+        static State at(double[][] x, double[] shift, double[] beta, double[] t) {
+            double[] eta = Gram.combine(x, shift, beta);
+            int n = t.length;
+            double[] e = new double[n];
+            double[] w = new double[n];
+            double[] r = new double[n];
+            int blocks = Math.max(1, (n + Gram.BLOCK - 1) / Gram.BLOCK);
+            double[] partial = new double[blocks];
+            Parallel.forRanges(blocks, (from, to) -> {
+                for (int b = from; b < to; b++) {
+                    int lo = b * Gram.BLOCK;
+                    int hi = Math.min(n, lo + Gram.BLOCK);
+                    double ll = 0;
+                    for (int i = lo; i < hi; i++) {
+                        double h = eta[i];
+                        // one exponential serves both the probability and log(1 + e^η)
+                        double a = Math.exp(-Math.abs(h));
+                        double p = h >= 0 ? 1 / (1 + a) : a / (1 + a);
+                        e[i] = p;
+                        w[i] = p * (1 - p);
+                        r[i] = t[i] - p;
+                        ll += t[i] * h - (Math.max(h, 0) + Math.log1p(a));
+                    }
+                    partial[b] = ll;
+                }
+            });
+            double logLik = 0;
+            for (double v : partial) {
+                logLik += v;
+            }
+            return new State(beta, eta, e, w, r, logLik);
+        }
     }
 
     private static SeparationException separation(double[] sd, double[] beta, double[] eta) {
@@ -239,17 +275,6 @@ public final class LogisticRegression {
 
     static double expit(double eta) {
         return eta >= 0 ? 1.0 / (1.0 + Math.exp(-eta)) : Math.exp(eta) / (1.0 + Math.exp(eta));
-    }
-
-    /** Σ t·η − log(1 + e^η), computed without overflow. */
-    static double logLik(double[] eta, double[] t) {
-        double s = 0;
-        for (int i = 0; i < eta.length; i++) {
-            double h = eta[i];
-            double log1pExp = h > 0 ? h + Math.log1p(Math.exp(-h)) : Math.log1p(Math.exp(h));
-            s += t[i] * h - log1pExp;
-        }
-        return s;
     }
 
     private static double maxAbs(double[] v) {
