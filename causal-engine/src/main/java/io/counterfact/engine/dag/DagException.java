@@ -23,6 +23,8 @@ public class DagException extends InvalidSpecException {
         INVALID
     }
 
+    private static final long serialVersionUID = 1L;
+
     private final Kind kind;
     private final String node;
     private final Edge edge;

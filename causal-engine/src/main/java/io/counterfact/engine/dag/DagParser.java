@@ -299,11 +299,7 @@ public final class DagParser {
         }
 
         private static String describe(Token t) {
-            return switch (t.type) {
-                case END -> "the end of the text";
-                case NAME -> "'" + t.text + "'";
-                default -> "'" + t.text + "'";
-            };
+            return t.type == Type.END ? "the end of the text" : "'" + t.text + "'";
         }
 
         private DagException error(Token t, String message) {
