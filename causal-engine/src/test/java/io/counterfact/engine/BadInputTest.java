@@ -180,6 +180,14 @@ class BadInputTest {
     }
 
     @Test
+    void ivFieldsAreRefusedByPotentialOutcomesMethods() {
+        refused(() -> ENGINE.estimate(Frames.nsw(), new EstimationSpec("ipw", null, "treat", "re78", COVARIATES,
+                List.of("u74"), List.of(), null, Map.of()), ProgressListener.NONE), "instruments", "'u74'", "2sls");
+        refused(() -> ENGINE.validate(Frames.nsw().schema(), new EstimationSpec("regression", null, "treat", "re78",
+                COVARIATES, List.of(), List.of("u75"), null, Map.of())), "endogenous", "'u75'");
+    }
+
+    @Test
     void validationNeedsOnlyTheSchema() {
         Map<String, ColumnType> schema = new LinkedHashMap<>();
         schema.put("t", ColumnType.BINARY);

@@ -7,6 +7,7 @@ import io.counterfact.engine.InvalidSpecException;
 import io.counterfact.engine.OptionSpec;
 import io.counterfact.engine.Options;
 import io.counterfact.engine.ProgressListener;
+import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.engine.data.DesignMatrix;
 import io.counterfact.engine.data.DesignMatrix.Term;
@@ -17,6 +18,7 @@ import io.counterfact.engine.linalg.RankDeficientException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -25,6 +27,9 @@ import java.util.SplittableRandom;
  * influence function; the SE is sd(ψ)/√n with the 1/n variance. Optional K-fold cross-fitting:
  * the nuisance models of each fold are fitted on the other folds; folds are stratified by arm and
  * drawn from {@code seed}, so the result does not depend on the number of threads.
+ *
+ * <p>With {@code trim}, units whose full-sample propensity lies outside [ε, 1 − ε] are dropped and
+ * the outcome models (and, when cross-fitting, every nuisance model) are fitted on the rest.
  */
 public final class AugmentedIpw implements Estimator {
 
@@ -57,6 +62,11 @@ public final class AugmentedIpw implements Estimator {
 
     /** Nuisance predictions for the analysis rows. */
     private record Nuisance(double[] e, double[] m1, double[] m0) {
+    }
+
+    @Override
+    public void validate(Map<String, ColumnType> schema, EstimationSpec spec, Options options) {
+        PoValidation.noIvFields(spec);
     }
 
     @Override
@@ -250,6 +260,15 @@ public final class AugmentedIpw implements Estimator {
         if (folds > n / 2) {
             throw new InvalidSpecException("options." + CROSS_FIT_FOLDS, "crossFitFolds = " + folds
                     + " is too many for " + n + " rows: each fold needs at least 2");
+        }
+        int treated = 0;
+        for (double v : t) {
+            treated += (int) v;
+        }
+        if (Math.min(treated, n - treated) < 2) {
+            // with fewer, some training set would lack an arm entirely
+            throw new InvalidSpecException("options." + CROSS_FIT_FOLDS, "Cross-fitting needs at least 2 treated and 2 "
+                    + "control units; there are " + treated + " and " + (n - treated));
         }
         int[] fold = assignFolds(t, folds, seed);
         double[] e = new double[n];

@@ -7,10 +7,12 @@ import io.counterfact.engine.InvalidSpecException;
 import io.counterfact.engine.OptionSpec;
 import io.counterfact.engine.Options;
 import io.counterfact.engine.ProgressListener;
+import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.engine.data.DesignMatrix;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Ȳ1 − Ȳ0 with the Welch or the pooled-variance standard error. Ignores covariates (with a
@@ -33,6 +35,11 @@ public final class DifferenceInMeans implements Estimator {
     @Override
     public List<OptionSpec> options() {
         return List.of(OptionSpec.choice("se", "welch", "pooled"));
+    }
+
+    @Override
+    public void validate(Map<String, ColumnType> schema, EstimationSpec spec, Options options) {
+        PoValidation.noIvFields(spec);
     }
 
     @Override

@@ -6,10 +6,12 @@ import io.counterfact.engine.Estimator;
 import io.counterfact.engine.OptionSpec;
 import io.counterfact.engine.Options;
 import io.counterfact.engine.ProgressListener;
+import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.engine.data.DesignMatrix;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Inverse probability weighting with a logistic propensity: normalised (Hajek) or Horvitz-Thompson
@@ -35,6 +37,11 @@ public final class InverseProbabilityWeighting implements Estimator {
         return List.of(OptionSpec.choice("se", "m-estimation", "known-propensity"),
                 OptionSpec.choice("weights", "normalized", "horvitz-thompson"),
                 PoOptions.trim());
+    }
+
+    @Override
+    public void validate(Map<String, ColumnType> schema, EstimationSpec spec, Options options) {
+        PoValidation.noIvFields(spec);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.counterfact.engine.InvalidSpecException;
 import io.counterfact.engine.OptionSpec;
 import io.counterfact.engine.Options;
 import io.counterfact.engine.ProgressListener;
+import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.engine.data.DesignMatrix;
 
@@ -62,6 +63,11 @@ public final class PropensityScoreMatching implements Estimator {
     /** The outcome of matching. */
     record Matched(double estimate, double stdError, int matchedUnits, int unmatchedUnits, int distinctMatches,
                    double meanMatchesPerUnit) {
+    }
+
+    @Override
+    public void validate(Map<String, ColumnType> schema, EstimationSpec spec, Options options) {
+        PoValidation.noIvFields(spec);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.counterfact.engine.Intervals;
 import io.counterfact.engine.OptionSpec;
 import io.counterfact.engine.Options;
 import io.counterfact.engine.ProgressListener;
+import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.engine.data.DesignMatrix;
 import io.counterfact.engine.data.DesignMatrix.Term;
@@ -18,6 +19,7 @@ import io.counterfact.engine.linalg.RankDeficientException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * OLS of Y on [1, T, covariates]; the estimate is T's coefficient (a numeric treatment is allowed:
@@ -41,6 +43,11 @@ public final class RegressionAdjustment implements Estimator {
     @Override
     public List<OptionSpec> options() {
         return List.of(OptionSpec.choice("se", "HC1", "classical", "HC0", "HC2", "HC3"));
+    }
+
+    @Override
+    public void validate(Map<String, ColumnType> schema, EstimationSpec spec, Options options) {
+        PoValidation.noIvFields(spec);
     }
 
     @Override
