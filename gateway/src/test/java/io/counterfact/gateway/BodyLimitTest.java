@@ -83,6 +83,62 @@ class BodyLimitTest extends GatewayTestBase {
         assertTrue(services.ingestion.received().isEmpty());
     }
 
+    @Test
+    void aClientThatDisconnectsMidUploadLeavesTheServiceWithAnAbortedRequestAndTheCircuitUncharged() throws Exception {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/datasets/ds-1/rows HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + ANALYST_KEY + "\r\nContent-Type: text/csv\r\nContent-Length: 900000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[300_000]);
+            out.flush();
+            Await.until(() -> services.ingestion.arrivals() > 0, Duration.ofSeconds(10), "the upload never started");
+        }
+        Await.until(() -> !services.ingestion.received().isEmpty(), Duration.ofSeconds(10), "nothing recorded");
+        FakeService.Received received = services.ingestion.single();
+        assertFalse(received.completed(), "the service must see the request aborted");
+        assertTrue(received.bytes() < 900_000);
+        assertEquals(0, upstreams.breaker(io.counterfact.gateway.routing.Service.INGESTION).consecutiveFailures(),
+                "a client's failure is not the service's");
+    }
+
+    @Test
+    void expectContinueIsAnsweredByTheGatewayOnlyOnceTheRequestIsAccepted() throws Exception {
+        String refused = exchangeWithExpect(VIEWER_KEY);
+        assertTrue(refused.startsWith("HTTP/1.1 403"), refused);
+        String accepted = exchangeWithExpect(ANALYST_KEY);
+        assertTrue(accepted.startsWith("HTTP/1.1 100 Continue"), accepted);
+        assertTrue(accepted.contains("HTTP/1.1 200 OK"), accepted);
+        FakeService.Received received = services.ingestion.single();
+        assertEquals("a,b\n1,2\n", received.bodyStart());
+        assertFalse(received.headers().contains("Expect"), "the gateway handled the expectation itself");
+    }
+
+    /** Sends headers with Expect: 100-continue, waits for the first answer, sends the body only after a 100. */
+    private static String exchangeWithExpect(String key) throws Exception {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/datasets/ds-1/rows HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: text/csv\r\nContent-Length: 8\r\nExpect: 100-continue\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            int n = in.read(buffer);
+            answer.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+            if (answer.toString().startsWith("HTTP/1.1 100")) {
+                out.write("a,b\n1,2\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            for (n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                answer.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+            }
+            return answer.toString();
+        }
+    }
+
     /** HTTP/1.1 sends the body chunked; HTTP/2 (the JDK client upgrades with h2c) sends it with no length. */
     @ParameterizedTest
     @EnumSource(HttpClient.Version.class)

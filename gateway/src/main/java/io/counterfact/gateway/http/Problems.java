@@ -28,6 +28,9 @@ public final class Problems {
     static final long SMALL_BODY = 64 * 1024;
 
     private static boolean largeBodyPending(HttpServerRequest request) {
+        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+            return true; // refused without a 100: the body may never come, and the connection cannot be reused
+        }
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
             try {
@@ -74,8 +77,8 @@ public final class Problems {
      * For an error answered before the request body was read: says {@code Connection: close}, and once the answer
      * is sent keeps reading and discarding the body for at most {@code linger} (so that the client, still sending,
      * reads the answer rather than a reset), then closes the connection. A small body (up to
-     * {@value #SMALL_BODY} bytes announced) is simply drained and the connection kept; HTTP/2 streams are left to
-     * flow control.
+     * {@value #SMALL_BODY} bytes announced, and no {@code Expect: 100-continue}) is simply drained and the
+     * connection kept; HTTP/2 streams are left to flow control.
      */
     public static void closeWhenDrained(RoutingContext ctx, Duration linger) {
         HttpServerRequest request = ctx.request();

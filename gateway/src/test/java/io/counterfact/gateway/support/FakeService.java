@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -35,6 +36,7 @@ public final class FakeService {
     private final int port;
     private final Vertx vertx;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger arrivals = new AtomicInteger();
     private volatile Answer answer;
     private volatile HttpServer server;
 
@@ -66,12 +68,18 @@ public final class FakeService {
         return received.get(0);
     }
 
+    /** Requests whose headers have arrived (their bodies may still be on the way). */
+    public int arrivals() {
+        return arrivals.get();
+    }
+
     public void answer(Answer answer) {
         this.answer = answer;
     }
 
     public void reset() {
         received.clear();
+        arrivals.set(0);
         answer = echo();
     }
 
@@ -103,6 +111,7 @@ public final class FakeService {
     }
 
     private void handle(HttpServerRequest request) {
+        arrivals.incrementAndGet();
         MessageDigest sha = sha256();
         long[] bytes = {0};
         StringBuilder start = new StringBuilder();

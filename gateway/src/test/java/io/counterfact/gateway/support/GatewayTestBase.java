@@ -22,10 +22,10 @@ public abstract class GatewayTestBase {
     protected FakeServices services;
 
     @Inject
-    Upstreams upstreams;
+    protected Upstreams upstreams;
 
     @Inject
-    RateLimiter rateLimiter;
+    protected RateLimiter rateLimiter;
 
     @BeforeEach
     void freshState() {
