@@ -41,7 +41,8 @@ stop_all() {
   if [ -n "$STACK_PID" ]; then kill -TERM "$STACK_PID" 2>/dev/null || true; wait "$STACK_PID" 2>/dev/null || true; fi
   echo "stopped."
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 130' INT TERM
+trap stop_all EXIT
 
 for port in 8080 8081 8082 8083 "$PG_PORT" "$KAFKA_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -50,15 +51,19 @@ for port in 8080 8081 8082 8083 "$PG_PORT" "$KAFKA_PORT"; do
   fi
 done
 
-# Build what is missing (everything on a fresh clone; --rebuild forces it).
+# Build what is missing or older than its sources (everything on a fresh clone; --rebuild forces it).
 need_build=$REBUILD
 for svc in "${SERVICES[@]}"; do
-  [ -f "${svc%%:*}/target/quarkus-app/quarkus-run.jar" ] || need_build=true
+  jar="${svc%%:*}/target/quarkus-app/quarkus-run.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "${svc%%:*}/src/main" "${svc%%:*}/pom.xml" common/src/main causal-engine/src/main \
+        pom.xml -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
+    need_build=true
+  fi
 done
 [ -f local-infra/target/classes/io/counterfact/infra/broker.classpath ] || need_build=true
 if [ "$need_build" = true ]; then
   echo "building (first run: a few minutes)..."
-  ./mvnw -q -B install -DskipTests > "$LOGS/build.log" 2>&1 || { tail -50 "$LOGS/build.log"; echo "build failed, see $LOGS/build.log" >&2; exit 1; }
+  ./mvnw -q -B install -DskipTests -pl '!k8s' > "$LOGS/build.log" 2>&1 || { tail -50 "$LOGS/build.log"; echo "build failed, see $LOGS/build.log" >&2; exit 1; }
 fi
 
 echo "starting PostgreSQL and Kafka..."
