@@ -66,6 +66,14 @@ resource "aws_vpc_security_group_ingress_rule" "self" {
   tags                         = merge(var.tags, { Name = "${var.name}-msk-self" })
 }
 
+resource "aws_vpc_security_group_egress_rule" "self" {
+  security_group_id            = aws_security_group.this.id
+  referenced_security_group_id = aws_security_group.this.id
+  ip_protocol                  = "-1"
+  description                  = "Broker to broker (no other egress)"
+  tags                         = merge(var.tags, { Name = "${var.name}-msk-self" })
+}
+
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/msk/${var.name}"
   retention_in_days = var.log_retention_days

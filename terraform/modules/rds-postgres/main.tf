@@ -1,6 +1,7 @@
 locals {
   kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
   family      = "postgres${split(".", var.engine_version)[0]}"
+  log_exports = ["postgresql", "upgrade"]
 
   parameters = merge({
     "rds.force_ssl"              = "1"
@@ -77,6 +78,16 @@ resource "aws_db_parameter_group" "this" {
   }
 }
 
+# Created before the instance so that the exported logs have a retention (RDS would create
+# them without one).
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = toset(local.log_exports)
+
+  name              = "/aws/rds/instance/${var.identifier}/${each.key}"
+  retention_in_days = var.log_retention_days
+  tags              = merge(var.tags, { Name = var.identifier })
+}
+
 resource "aws_db_instance" "this" {
   identifier     = var.identifier
   engine         = "postgres"
@@ -102,7 +113,7 @@ resource "aws_db_instance" "this" {
   parameter_group_name   = aws_db_parameter_group.this.name
 
   iam_database_authentication_enabled = true
-  enabled_cloudwatch_logs_exports     = ["postgresql", "upgrade"]
+  enabled_cloudwatch_logs_exports     = local.log_exports
 
   performance_insights_enabled    = var.performance_insights_enabled
   performance_insights_kms_key_id = var.performance_insights_enabled ? local.kms_key_arn : null
@@ -122,6 +133,8 @@ resource "aws_db_instance" "this" {
   apply_immediately           = var.apply_immediately
 
   tags = merge(var.tags, { Name = var.identifier })
+
+  depends_on = [aws_cloudwatch_log_group.this]
 
   lifecycle {
     precondition {

@@ -139,6 +139,12 @@ variable "create_kms_key" {
   default     = true
 }
 
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the exported PostgreSQL logs in CloudWatch, in days."
+  default     = 30
+}
+
 variable "parameters" {
   type        = map(string)
   description = "Extra PostgreSQL parameters (dynamic ones) merged over the module's defaults (rds.force_ssl = 1, ...)."

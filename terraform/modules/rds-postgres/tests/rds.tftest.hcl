@@ -66,6 +66,11 @@ run "private_encrypted_backed_up_protected_and_5432_from_eks_only" {
   }
 
   assert {
+    condition     = toset(keys(aws_cloudwatch_log_group.this)) == toset(aws_db_instance.this.enabled_cloudwatch_logs_exports) && alltrue([for g in aws_cloudwatch_log_group.this : g.retention_in_days == 30])
+    error_message = "Exported logs go to log groups with a retention."
+  }
+
+  assert {
     condition     = aws_db_instance.this.tags["Project"] == "counterfact"
     error_message = "Module tags must be merged into the instance."
   }
