@@ -7,10 +7,9 @@ import io.counterfact.gateway.support.GeneratedBody;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import org.junit.jupiter.api.Test;
-
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
