@@ -3,6 +3,11 @@ package io.counterfact.engine;
 import io.counterfact.engine.bootstrap.BootstrapRunner;
 import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
+import io.counterfact.engine.dag.DagAdjustmentSetSelector;
+import io.counterfact.engine.dag.DagAnalyzer;
+import io.counterfact.engine.dag.DagParser;
+import io.counterfact.engine.iv.TwoStageLeastSquaresMethod;
+import io.counterfact.engine.iv.WaldMethod;
 import io.counterfact.engine.po.AugmentedIpw;
 import io.counterfact.engine.po.DifferenceInMeans;
 import io.counterfact.engine.po.InverseProbabilityWeighting;
@@ -10,7 +15,7 @@ import io.counterfact.engine.po.PropensityScoreMatching;
 import io.counterfact.engine.po.RegressionAdjustment;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +27,7 @@ import java.util.Set;
  * The causal engine's entry point: validates estimation requests and runs them.
  *
  * <p>Methods are looked up in a registry of {@link Estimator}s built by {@link Builder}; a method
- * of the API that is not registered (e.g. {@code 2sls} before the IV estimators are added) is
+ * of the API that is not registered (e.g. {@code cate} before its estimator is added) is
  * refused by name, never approximated. A {@code dag} in a request needs an
  * {@link AdjustmentSetSelector}; without one it is refused the same way.
  *
@@ -42,9 +47,15 @@ public final class CausalEngine {
         this.adjustmentSets = adjustmentSets;
     }
 
-    /** An engine with the potential-outcomes methods and no DAG support. */
+    /**
+     * The engine the service runs: the potential-outcomes methods, {@code wald} and {@code 2sls},
+     * and covariates chosen from a request's {@code dag} by {@link DagAdjustmentSetSelector} (the
+     * smallest minimal backdoor set among the dataset's columns; a DAG that admits none is refused
+     * at validation, on field {@code dag}).
+     */
     public static CausalEngine standard() {
-        return builder().withPotentialOutcomes().build();
+        return builder().withPotentialOutcomes().withInstrumentalVariables()
+                .adjustmentSets(new DagAdjustmentSetSelector()).build();
     }
 
     public static Builder builder() {
@@ -66,6 +77,12 @@ public final class CausalEngine {
             register(new InverseProbabilityWeighting());
             register(new AugmentedIpw());
             return register(new PropensityScoreMatching());
+        }
+
+        /** Adds wald and 2sls. */
+        public Builder withInstrumentalVariables() {
+            register(new WaldMethod());
+            return register(new TwoStageLeastSquaresMethod());
         }
 
         /** Adds an estimator under its method name. @throws IllegalArgumentException if the name is taken */
@@ -130,6 +147,22 @@ public final class CausalEngine {
         return result;
     }
 
+    /**
+     * The answer of {@code POST /api/dags/analyze}: node and edge counts, backdoor adjustment sets
+     * (minimal and all), front-door sets, instruments and testable implications, as JSON-ready maps
+     * and lists in the API's key order. Needs no data and no registered selector.
+     *
+     * @param dag       dagitty text, the JSON form as text, or the JSON form parsed into a Map
+     * @param treatment the exposure node; null or blank falls back to dagitty's {@code [exposure]} mark
+     * @param outcome   the outcome node; null or blank falls back to dagitty's {@code [outcome]} mark
+     * @throws InvalidSpecException (a {@link io.counterfact.engine.dag.DagException}) naming the
+     *                              syntax error's position, the cycle's edge or the unknown node,
+     *                              on field {@code dag}, {@code treatment} or {@code outcome}
+     */
+    public Map<String, Object> analyzeDag(Object dag, String treatment, String outcome) {
+        return DagAnalyzer.analyze(DagParser.parse(dag), treatment, outcome).toMap();
+    }
+
     private record Resolved(Estimator estimator, EstimationSpec spec, Options options, boolean fromDag) {
     }
 
@@ -151,13 +184,20 @@ public final class CausalEngine {
             throw new InvalidSpecException("outcome", "Outcome '" + spec.outcome()
                     + "' is categorical; the outcome must be a numeric or binary column");
         }
-        Set<String> seen = new HashSet<>(List.of(spec.treatment(), spec.outcome()));
+        Map<String, String> seen = new HashMap<>();
+        seen.put(spec.treatment(), "treatment");
+        seen.put(spec.outcome(), "outcome");
         checkList(schema, "covariates", spec.covariates(), spec, seen);
         checkList(schema, "instruments", spec.instruments(), spec, seen);
         checkList(schema, "endogenous", spec.endogenous(), spec, seen);
         EstimationSpec resolved = spec.withEstimand(estimand);
         boolean fromDag = false;
         if (spec.dag() != null && !spec.dag().isBlank()) {
+            if (!estimator.acceptsDag()) {
+                throw new InvalidSpecException("dag", "Method '" + estimator.method() + "' does not take a dag: its "
+                        + "covariates are exogenous controls of the instruments, not a backdoor adjustment set; "
+                        + "name them in covariates");
+            }
             if (adjustmentSets == null) {
                 throw new InvalidSpecException("dag", "Choosing covariates from a DAG is not available in this build; "
                         + "name the covariates instead");
@@ -251,7 +291,7 @@ public final class CausalEngine {
     }
 
     private static void checkList(Map<String, ColumnType> schema, String field, List<String> names,
-                                  EstimationSpec spec, Set<String> seen) {
+                                  EstimationSpec spec, Map<String, String> seen) {
         for (int i = 0; i < names.size(); i++) {
             String f = field + "[" + i + "]";
             String name = names.get(i);
@@ -262,8 +302,11 @@ public final class CausalEngine {
             if (name.equals(spec.outcome())) {
                 throw new InvalidSpecException(f, "Column '" + name + "' is the outcome; it cannot also be in " + field);
             }
-            if (!seen.add(name)) {
-                throw new InvalidSpecException(f, "Column '" + name + "' is named twice");
+            String earlier = seen.putIfAbsent(name, f);
+            if (earlier != null) {
+                // an instrument that is also a control is no excluded instrument: say which two roles clash
+                throw new InvalidSpecException(f, "Column '" + name + "' is named twice, as " + earlier + " and as " + f
+                        + "; each column takes one role");
             }
         }
     }

@@ -35,6 +35,15 @@ public interface Estimator {
     }
 
     /**
+     * Whether a request's {@code dag} may supply this method's covariates. True where the covariates
+     * are a backdoor adjustment set; false for the IV methods, whose covariates are exogenous
+     * controls of the instruments, which a backdoor set is not (the engine then refuses a {@code dag}).
+     */
+    default boolean acceptsDag() {
+        return true;
+    }
+
+    /**
      * Estimates on {@code data}. {@code spec.estimand()} is resolved (never null) and {@code options}
      * are parsed with defaults filled in.
      *

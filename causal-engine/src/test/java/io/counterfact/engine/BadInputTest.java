@@ -168,7 +168,7 @@ class BadInputTest {
     void methodsAndEstimandsAreChecked() {
         DataFrame d = Frames.nsw();
         refused(() -> run(d, "lasso", "treat", COVARIATES, Map.of()), "method", "'lasso'", "aipw");
-        refused(() -> run(d, "2sls", "treat", COVARIATES, Map.of()), "method", "'2sls'", "not available");
+        refused(() -> run(d, "cate", "treat", COVARIATES, Map.of()), "method", "'cate'", "not available");
         refused(() -> run(d, null, "treat", COVARIATES, Map.of()), "method");
         refused(() -> ENGINE.estimate(d, EstimationSpec.of("regression", "ATT", "treat", "re78", COVARIATES, Map.of()),
                 ProgressListener.NONE), "estimand", "'ATT'", "ATE");
@@ -200,7 +200,8 @@ class BadInputTest {
                 "outcome", "'segment'", "categorical");
         refused(() -> ENGINE.validate(schema, EstimationSpec.of("ipw", null, "t", "y", List.of("x"), Map.of())),
                 "covariates[0]", "'x'");
-        refused(() -> ENGINE.validate(schema, new EstimationSpec("ipw", null, "t", "y", List.of(), List.of(), List.of(),
+        CausalEngine withoutDag = CausalEngine.builder().withPotentialOutcomes().build();
+        refused(() -> withoutDag.validate(schema, new EstimationSpec("ipw", null, "t", "y", List.of(), List.of(), List.of(),
                 "dag { t -> y }", Map.of())), "dag", "not available");
     }
 }

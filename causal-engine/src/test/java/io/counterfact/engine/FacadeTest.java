@@ -159,10 +159,10 @@ class FacadeTest {
 
     @Test
     void furtherMethodsJoinThroughTheRegistry() {
-        Estimator wald = new Estimator() {
+        Estimator toyIv = new Estimator() {
             @Override
             public String method() {
-                return "wald";
+                return "toy-iv";
             }
 
             @Override
@@ -178,25 +178,25 @@ class FacadeTest {
             @Override
             public void validate(Map<String, ColumnType> schema, EstimationSpec spec, Options options) {
                 if (spec.instruments().size() != 1) {
-                    throw new InvalidSpecException("instruments", "wald needs one instrument");
+                    throw new InvalidSpecException("instruments", "toy-iv needs one instrument");
                 }
             }
 
             @Override
             public EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options,
                                              ProgressListener progress) {
-                return new EstimationResult("wald", spec.estimand(), 1, 0.5, 0, 2, options.confidenceLevel(), 1, 0,
+                return new EstimationResult("toy-iv", spec.estimand(), 1, 0.5, 0, 2, options.confidenceLevel(), 1, 0,
                         List.of(), List.of(), Map.of(), List.of());
             }
         };
-        CausalEngine engine = CausalEngine.builder().withPotentialOutcomes().register(wald).build();
-        EstimationSpec spec = new EstimationSpec("wald", null, "treat", "re78", List.of("age"), List.of("married"),
+        CausalEngine engine = CausalEngine.builder().withPotentialOutcomes().register(toyIv).build();
+        EstimationSpec spec = new EstimationSpec("toy-iv", null, "treat", "re78", List.of("age"), List.of("married"),
                 List.of(), null, Map.of());
         assertEquals("LATE", engine.estimate(Frames.nsw(), spec, ProgressListener.NONE).estimand());
         assertEquals("instruments", org.junit.jupiter.api.Assertions.assertThrows(InvalidSpecException.class,
-                () -> engine.validate(Frames.nsw().schema(), new EstimationSpec("wald", null, "treat", "re78",
+                () -> engine.validate(Frames.nsw().schema(), new EstimationSpec("toy-iv", null, "treat", "re78",
                         List.of(), List.of(), List.of(), null, Map.of()))).field());
-        assertTrue(engine.methods().contains("wald") && !ENGINE.methods().contains("wald"));
+        assertTrue(engine.methods().contains("toy-iv") && !ENGINE.methods().contains("toy-iv"));
     }
 
     @Test

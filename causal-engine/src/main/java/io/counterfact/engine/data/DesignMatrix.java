@@ -7,9 +7,11 @@ import io.counterfact.engine.linalg.RankDeficientException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -257,6 +259,7 @@ public final class DesignMatrix {
         private String outcome;
         private boolean intercept = true;
         private final Map<String, List<String>> groups = new LinkedHashMap<>();
+        private final Set<String> outsideRankCheck = new HashSet<>();
 
         private Builder(DataFrame data) {
             this.data = data;
@@ -288,6 +291,17 @@ public final class DesignMatrix {
         public Builder group(String field, List<String> names) {
             groups.put(field, List.copyOf(names));
             return this;
+        }
+
+        /**
+         * A group expanded like covariates (its missing rows dropped too) but left out of the joint
+         * rank check: for excluded instruments, which may legitimately reproduce the treatment
+         * (full compliance makes the instrument equal to it); the IV fit checks the instrument set
+         * [1, controls, instruments] itself.
+         */
+        public Builder groupOutsideRankCheck(String field, List<String> names) {
+            outsideRankCheck.add(field);
+            return group(field, names);
         }
 
         /** Whether the collinearity check includes an intercept (default true). */
@@ -451,7 +465,8 @@ public final class DesignMatrix {
                 }
             }
             if (present.size() < 2) {
-                throw new InvalidSpecException(field, "Covariate '" + name + "' has a single level ('"
+                throw new InvalidSpecException(field, (field.startsWith(COVARIATES) ? "Covariate '" : "Column '")
+                        + name + "' has a single level ('"
                         + present.first() + "') in the " + rows.length + " rows used, so its effect cannot be "
                         + "separated from the intercept; drop it");
             }
@@ -483,6 +498,9 @@ public final class DesignMatrix {
                 terms.add(treatmentTerm);
             }
             for (String g : groupColumns.keySet()) {
+                if (outsideRankCheck.contains(g)) {
+                    continue;
+                }
                 cols.addAll(Arrays.asList(groupColumns.get(g)));
                 terms.addAll(groupTerms.get(g));
             }

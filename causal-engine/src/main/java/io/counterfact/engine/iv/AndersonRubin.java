@@ -6,6 +6,7 @@ import io.counterfact.engine.linalg.Gram;
 import io.counterfact.engine.linalg.Matrices;
 import io.counterfact.engine.linalg.Ols;
 import io.counterfact.engine.linalg.OlsFit;
+import io.counterfact.engine.linalg.RankDeficientException;
 import org.apache.commons.math3.distribution.FDistribution;
 
 import java.util.ArrayList;
@@ -139,7 +140,14 @@ final class AndersonRubin {
     /** The set inverted over a grid covering the whole line; used for robust covariances with m > 1. */
     ConfidenceSet byGrid(double level, double center, double scale) {
         double crit = critical(level);
-        double tail = Matrices.quadraticForm(inverse(vdd), gammaD) / m;
+        double tail;
+        try {
+            tail = Matrices.quadraticForm(inverse(vdd), gammaD) / m;
+        } catch (RankDeficientException e) {
+            // no first-stage error (the instruments reproduce d): the statistic grows without bound
+            // away from β̂, so the tails are outside the set
+            tail = Double.POSITIVE_INFINITY;
+        }
         boolean tailsIn = tail <= crit;
         double[] beta = new double[GRID];
         boolean[] in = new boolean[GRID];

@@ -263,8 +263,9 @@ public final class IvFit {
         for (FirstStage f : firstStages) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("regressor", f.regressor());
-            m.put("F", f.f());
-            m.put("FRobust", f.fRobust());
+            // JSON has no infinity: an exact first stage (partialR2 = 1) reports its F statistics as null
+            m.put("F", finiteOrNull(f.f()));
+            m.put("FRobust", finiteOrNull(f.fRobust()));
             m.put("partialR2", f.partialR2());
             m.put("weak", f.weak());
             m.put("df1", f.df1());
@@ -278,6 +279,10 @@ public final class IvFit {
         andersonRubin().ifPresent(s -> d.put("andersonRubin", s.toMap()));
         d.put("se", options.se().apiName());
         return d;
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     private static double[][] copy(double[][] a) {

@@ -124,10 +124,20 @@ public final class TwoStageLeastSquares {
                         + "' does not vary" + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
                         + ", so its effect cannot be estimated");
             }
-            double f = ((rssR - rssU) / m) / (rssU / (n - l));
             double[] gamma = full.coefficients();
             double[][] vRobust = full.covariance(options.se());
-            double fRobust = wald(gamma, vRobust, l - m, m) / m;
+            double f;
+            double fRobust;
+            if (rssU <= IDENTIFICATION_TOLERANCE * rssR) {
+                // the instruments reproduce the regressor (full compliance: the instrument is the
+                // treatment): no first-stage error is left, both F statistics are infinite, and the
+                // robust covariance is zero, which a Wald form cannot invert
+                f = Double.POSITIVE_INFINITY;
+                fRobust = Double.POSITIVE_INFINITY;
+            } else {
+                f = ((rssR - rssU) / m) / (rssU / (n - l));
+                fRobust = wald(gamma, vRobust, l - m, m) / m;
+            }
             boolean weak = f < FirstStage.WEAK_F || fRobust < FirstStage.WEAK_F;
             firstStages.add(new FirstStage(endogenous.names().get(j), zNames, gamma,
                     full.standardErrors(CovarianceType.CLASSICAL), Matrices.sqrtDiagonal(vRobust), f, fRobust,

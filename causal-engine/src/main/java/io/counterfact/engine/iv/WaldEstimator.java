@@ -59,8 +59,9 @@ public final class WaldEstimator {
         public Map<String, Object> diagnostics(String treatment) {
             Map<String, Object> fs = new LinkedHashMap<>();
             fs.put("regressor", treatment);
-            fs.put("F", firstStageF);
-            fs.put("FRobust", firstStageFRobust);
+            // JSON has no infinity: full compliance (d = z) leaves no first-stage error and reports null
+            fs.put("F", Double.isFinite(firstStageF) ? firstStageF : null);
+            fs.put("FRobust", Double.isFinite(firstStageFRobust) ? firstStageFRobust : null);
             fs.put("partialR2", partialR2);
             fs.put("weak", weak());
             Map<String, Object> d = new LinkedHashMap<>();
@@ -126,7 +127,7 @@ public final class WaldEstimator {
         List<String> warnings = new ArrayList<>();
         if (Math.min(f, fRobust) < FirstStage.WEAK_F) {
             warnings.add(String.format(Locale.ROOT, "Weak instrument '%s': first-stage F = %.3g (robust %.3g) is below %.0f; "
-                    + "the Wald estimate and its standard error are unreliable (2sls reports the Anderson-Rubin set)",
+                    + "the Wald estimate and its standard error are unreliable (read the Anderson-Rubin set, valid however weak the instrument)",
                     instrument, f, fRobust, FirstStage.WEAK_F));
         }
         return new Fit(beta, se, beta - q * se, beta + q * se, confidenceLevel, rho, Math.sqrt(varRho), pi,

@@ -1,0 +1,115 @@
+package io.counterfact.engine.bench;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine on exactly what {@code shared/datasets/scripts/time_py.py} times, at n = 1,000,000 and
+ * p = 20 on gen_synth.py's data. Each benchmark is named after time_py.py's method. The data are
+ * loaded once per trial (fork), outside the timed region; the setup then runs the method once and
+ * fails the trial unless its result equals the peer's (time_py.py's JSON line, see {@link PeerCheck})
+ * to 1e-6 relative.
+ *
+ * <p>Run through {@code scripts/bench-engine.sh}, which generates the data, runs the python peer and
+ * prints the comparison; the defaults below suit a 2-core machine.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 2, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class EngineBench {
+
+    /** The method's name: the benchmark method's (time_py.py's). */
+    static String method(BenchmarkParams params) {
+        String b = params.getBenchmark();
+        return b.substring(b.lastIndexOf('.') + 1);
+    }
+
+    /** obs.bin as columns, loaded once per trial, plus the checked result. */
+    @State(Scope.Benchmark)
+    public static class Obs {
+        Methods.ObsInputs in;
+
+        @Setup(Level.Trial)
+        public void setup(BenchmarkParams params) {
+            String method = method(params);
+            in = new Methods.ObsInputs(SynthData.Obs.load());
+            if (Methods.needsPropensity(method)) {
+                in.withPropensity();
+            }
+            report(method, Methods.run(method, in, null));
+        }
+    }
+
+    /** iv.bin as columns, loaded once per trial, plus the checked result. */
+    @State(Scope.Benchmark)
+    public static class Iv {
+        SynthData.Iv d;
+
+        @Setup(Level.Trial)
+        public void setup(BenchmarkParams params) {
+            String method = method(params);
+            d = SynthData.Iv.load();
+            report(method, Methods.run(method, null, d));
+        }
+    }
+
+    static void report(String method, Map<String, Double> result) {
+        // throws (failing the trial) on any difference beyond 1e-6 relative
+        System.out.println(PeerCheck.check(Methods.peerOf(method), result));
+    }
+
+    @Benchmark
+    public Map<String, Double> sm_ols_hc1(Obs s) {
+        return Methods.smOlsHc1(s.in);
+    }
+
+    @Benchmark
+    public Map<String, Double> sm_logit(Obs s) {
+        return Methods.smLogit(s.in);
+    }
+
+    @Benchmark
+    public Map<String, Double> np_ipw(Obs s) {
+        return Methods.npIpw(s.in);
+    }
+
+    @Benchmark
+    public Map<String, Double> np_aipw(Obs s) {
+        return Methods.npAipw(s.in);
+    }
+
+    @Benchmark
+    public Map<String, Double> logit_plus_aipw(Obs s) {
+        return Methods.logitPlusAipw(s.in);
+    }
+
+    @Benchmark
+    public Map<String, Double> logit_plus_aipw_kernels(Obs s) {
+        return Methods.logitPlusAipwKernels(s.in);
+    }
+
+    @Benchmark
+    public Map<String, Double> np_2sls_hc1(Iv s) {
+        return Methods.np2slsHc1(s.d);
+    }
+
+    @Benchmark
+    public Map<String, Double> sm_iv2sls(Iv s) {
+        return Methods.smIv2sls(s.d);
+    }
+}

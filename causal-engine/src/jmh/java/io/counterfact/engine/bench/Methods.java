@@ -1,0 +1,167 @@
+package io.counterfact.engine.bench;
+
+import io.counterfact.engine.CausalEngine;
+import io.counterfact.engine.EstimationResult;
+import io.counterfact.engine.EstimationSpec;
+import io.counterfact.engine.data.Column;
+import io.counterfact.engine.data.DataFrame;
+import io.counterfact.engine.data.DesignMatrix.Term;
+import io.counterfact.engine.iv.IvFit;
+import io.counterfact.engine.iv.IvOptions;
+import io.counterfact.engine.iv.Regressors;
+import io.counterfact.engine.iv.TwoStageLeastSquares;
+import io.counterfact.engine.linalg.CovarianceType;
+import io.counterfact.engine.linalg.Ols;
+import io.counterfact.engine.linalg.OlsFit;
+import io.counterfact.engine.po.BenchAccess;
+import io.counterfact.engine.po.LogisticRegression;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's side of each method time_py.py times, returning the same keys as time_py.py's
+ * {@code result}. The benchmarks, their result checks and the one-shot memory runs all call these,
+ * so what is checked is exactly what is timed.
+ */
+public final class Methods {
+
+    /** Every method, in the table's order; the names are time_py.py's (plus one engine-only variant). */
+    public static final List<String> ALL = List.of("sm_ols_hc1", "sm_logit", "np_ipw", "np_aipw", "logit_plus_aipw",
+            "logit_plus_aipw_kernels", "np_2sls_hc1", "sm_iv2sls");
+
+    private static final CausalEngine ENGINE = CausalEngine.standard();
+
+    private Methods() {
+    }
+
+    /** The python method whose result and timing a method is compared with. */
+    public static String peerOf(String method) {
+        return method.equals("logit_plus_aipw_kernels") ? "logit_plus_aipw" : method;
+    }
+
+    /** Whether a method runs on iv.bin (else obs.bin). */
+    public static boolean usesIv(String method) {
+        return method.equals("np_2sls_hc1") || method.equals("sm_iv2sls");
+    }
+
+    /** Inputs on the observational data, built once per trial (not timed). */
+    public static final class ObsInputs {
+        public final SynthData.Obs d;
+        public final List<String> covariates = SynthData.covariateNames();
+        public final List<Term> terms = BenchAccess.interceptAndCovariateTerms(covariates);
+        /** The same columns as a DataFrame (arrays shared, not copied), for the facade. */
+        public final DataFrame frame;
+        public final EstimationSpec aipwSpec;
+        /** The propensity model, fitted by the engine before the timed region (np_ipw, np_aipw). */
+        public LogisticRegression.Fit propensity;
+
+        public ObsInputs(SynthData.Obs d) {
+            this.d = d;
+            List<Column> cols = new ArrayList<>();
+            cols.add(Column.numeric("y", d.y));
+            cols.add(Column.binary("t", d.t));
+            for (int j = 0; j < covariates.size(); j++) {
+                cols.add(Column.numeric(covariates.get(j), d.x[j]));
+            }
+            frame = DataFrame.of(cols);
+            // method defaults: arm-wise outcome models, no trimming, no cross-fitting
+            aipwSpec = EstimationSpec.of("aipw", "ATE", "t", "y", covariates, Map.of());
+        }
+
+        /** Fits the propensity given to np_ipw and np_aipw (time_py.py uses statsmodels' fit there). */
+        public ObsInputs withPropensity() {
+            propensity = LogisticRegression.fit(d.x1, d.t);
+            return this;
+        }
+    }
+
+    /** OLS of y on [1, t, x] with HC1 standard errors: Ols.fit + OlsFit.standardErrors(HC1). */
+    public static Map<String, Double> smOlsHc1(ObsInputs in) {
+        OlsFit fit = Ols.fit(in.d.xt, in.d.y);
+        double[] se = fit.standardErrors(CovarianceType.HC1);
+        double[] b = fit.coefficients();
+        return result("coef_t", b[1], "se_hc1_t", se[1]);
+    }
+
+    /** Logistic regression of t on [1, x]: LogisticRegression.fit (IRLS; also computes the covariance). */
+    public static Map<String, Double> smLogit(ObsInputs in) {
+        LogisticRegression.Fit fit = LogisticRegression.fit(in.d.x1, in.d.t);
+        double[] b = fit.coefficients();
+        return result("coef_intercept", b[0], "coef_x1", b[1], "iterations", fit.iterations());
+    }
+
+    /** IPW given e: the engine's IpwCalculation for the ATE and for the ATT (Hajek weights). */
+    public static Map<String, Double> npIpw(ObsInputs in) {
+        LogisticRegression.Fit ps = in.propensity;
+        double[] r = BenchAccess.ipw(in.d.y, in.d.t, ps.fitted(), in.d.x1, ps.centering().shift(), ps.information());
+        return result("ate_hajek", r[0], "ate_se_ps_known", r[1], "att_hajek", r[2]);
+    }
+
+    /** AIPW given e: arm-wise OLS outcome models and the influence-function SE. */
+    public static Map<String, Double> npAipw(ObsInputs in) {
+        double[] r = BenchAccess.aipwAte(in.d.y, in.d.t, in.propensity.fitted(), in.d.x1, in.terms);
+        return result("ate", r[0], "se_if", r[1]);
+    }
+
+    /** Propensity fit + AIPW end to end through the facade: CausalEngine.estimate on a DataFrame, method aipw. */
+    public static Map<String, Double> logitPlusAipw(ObsInputs in) {
+        EstimationResult r = ENGINE.estimate(in.frame, in.aipwSpec, null);
+        return result("ate", r.estimate(), "se_if", r.stdError());
+    }
+
+    /** Propensity fit + AIPW on the engine's classes without the facade (no DesignMatrix, no diagnostics). */
+    public static Map<String, Double> logitPlusAipwKernels(ObsInputs in) {
+        LogisticRegression.Fit ps = LogisticRegression.fit(in.d.x1, in.d.t);
+        double[] r = BenchAccess.aipwAte(in.d.y, in.d.t, ps.fitted(), in.d.x1, in.terms);
+        return result("ate", r[0], "se_if", r[1]);
+    }
+
+    /** 2SLS of y on [1, d, x] instrumented by [1, z, x], HC1 (the API's default) and classical SEs. */
+    public static Map<String, Double> np2slsHc1(SynthData.Iv d) {
+        IvFit fit = tsls(d, IvOptions.defaults());
+        return result("coef_d", fit.estimate(), "se_hc1_d", fit.standardErrors(CovarianceType.HC1)[1],
+                "se_classical_d", fit.standardErrors(CovarianceType.CLASSICAL)[1]);
+    }
+
+    /** 2SLS as statsmodels' IV2SLS: classical SEs (so the robust first-stage F and AR set are classical too). */
+    public static Map<String, Double> smIv2sls(SynthData.Iv d) {
+        IvFit fit = tsls(d, IvOptions.defaults().withSe(CovarianceType.CLASSICAL));
+        return result("coef_d", fit.estimate(), "se_classical_d", fit.stdError());
+    }
+
+    private static IvFit tsls(SynthData.Iv d, IvOptions options) {
+        return TwoStageLeastSquares.fit(d.y, Regressors.of("d", d.d), Regressors.of(SynthData.covariateNames(), d.x),
+                Regressors.of("z", d.z), options);
+    }
+
+    /** Runs a method by name (for the one-shot memory runs). */
+    public static Map<String, Double> run(String method, ObsInputs obs, SynthData.Iv iv) {
+        return switch (method) {
+            case "sm_ols_hc1" -> smOlsHc1(obs);
+            case "sm_logit" -> smLogit(obs);
+            case "np_ipw" -> npIpw(obs);
+            case "np_aipw" -> npAipw(obs);
+            case "logit_plus_aipw" -> logitPlusAipw(obs);
+            case "logit_plus_aipw_kernels" -> logitPlusAipwKernels(obs);
+            case "np_2sls_hc1" -> np2slsHc1(iv);
+            case "sm_iv2sls" -> smIv2sls(iv);
+            default -> throw new IllegalArgumentException("unknown method " + method + "; one of " + ALL);
+        };
+    }
+
+    /** Whether a method is given a propensity fitted beforehand. */
+    public static boolean needsPropensity(String method) {
+        return method.equals("np_ipw") || method.equals("np_aipw");
+    }
+
+    private static Map<String, Double> result(Object... kv) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], ((Number) kv[i + 1]).doubleValue());
+        }
+        return m;
+    }
+}
