@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
@@ -21,6 +22,9 @@ public final class EventSchemas {
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
             builder -> builder.schemaMappers(m -> m.mapPrefix("https://counterfact.io/schemas/", "classpath:schemas/")));
+    /** Draft 2020-12 only annotates {@code format} by default; a consumer relies on uuid and date-time being real. */
+    private static final SchemaValidatorsConfig FORMATS_ASSERTED = SchemaValidatorsConfig.builder()
+            .formatAssertionsEnabled(true).build();
     private static final Map<String, JsonSchema> CACHE = new ConcurrentHashMap<>();
 
     private EventSchemas() {
@@ -42,7 +46,8 @@ public final class EventSchemas {
     }
 
     private static JsonSchema schema(String name) {
-        return CACHE.computeIfAbsent(name, n -> FACTORY.getSchema(SchemaLocation.of("https://counterfact.io/schemas/" + n)));
+        return CACHE.computeIfAbsent(name, n -> FACTORY.getSchema(SchemaLocation.of("https://counterfact.io/schemas/" + n),
+                FORMATS_ASSERTED));
     }
 
     private static List<String> messages(Set<ValidationMessage> messages) {

@@ -17,16 +17,19 @@ public final class Topics {
     /** Key: estimation id. EstimationAccepted, EstimationProgress, EstimationCompleted, EstimationFailed. */
     public static final String ESTIMATION_EVENTS = "counterfact.estimation-events";
 
-    /** Partition counts, as the local stack creates them and the Kubernetes KafkaTopic resources declare them. */
+    /**
+     * Partition counts, as the local stack and the tests create them and as the Kubernetes KafkaTopic resources
+     * (k8s/overlays/local/data/topics.yaml) declare them: keep the two in step.
+     */
     public static final Map<String, Integer> PARTITIONS = Map.of(
-            DATASETS, 3,
-            DATASET_CHUNKS, 3,
+            DATASETS, 6,
+            DATASET_CHUNKS, 6,
             ESTIMATION_COMMANDS, 12,
-            ESTIMATION_EVENTS, 3,
-            dlq(DATASETS), 1,
-            dlq(DATASET_CHUNKS), 1,
-            dlq(ESTIMATION_COMMANDS), 1,
-            dlq(ESTIMATION_EVENTS), 1);
+            ESTIMATION_EVENTS, 6,
+            dlq(DATASETS), 3,
+            dlq(DATASET_CHUNKS), 3,
+            dlq(ESTIMATION_COMMANDS), 3,
+            dlq(ESTIMATION_EVENTS), 3);
 
     private Topics() {
     }

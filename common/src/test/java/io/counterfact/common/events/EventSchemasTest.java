@@ -36,6 +36,14 @@ class EventSchemasTest {
         noId.remove("id");
         assertTrue(EventSchemas.violations(noId).stream().anyMatch(m -> m.contains("id")));
 
+        ObjectNode notAUuid = registered();
+        notAUuid.put("id", "not-a-uuid");
+        assertFalse(EventSchemas.violations(notAUuid).isEmpty(), "format uuid is asserted");
+
+        ObjectNode badTime = registered();
+        ((ObjectNode) badTime.get("data")).put("createdAt", "yesterday");
+        assertFalse(EventSchemas.violations(badTime).isEmpty(), "format date-time is asserted");
+
         ObjectNode unknownVersion = registered();
         unknownVersion.put("schemaversion", 9);
         assertTrue(EventSchemas.violations(unknownVersion).get(0).contains("no schema"));
