@@ -174,6 +174,28 @@ class ReplicationTest {
     }
 
     @Test
+    void aVersionWhosePredecessorsCommitIsMissingWaitsForItToCheckTheChecksumChain() {
+        String ds = Fixtures.datasetId();
+        Fixtures.Table table = Fixtures.random(10, 600, Fixtures.columns());
+        Fixtures.Batch a = Fixtures.batch(table.slice(0, 400), 400);
+        Fixtures.Batch b = Fixtures.batch(table.slice(400, 600), 400);
+        String v1 = Fixtures.checksum(null, List.of(a));
+        sendChunks(ds, a, 1);
+        sendChunks(ds, b, 2);
+        send(Fixtures.event(json, Fixtures.commit(json, ds, 2, Fixtures.checksum(v1, List.of(b)), table.columns(), List.of(a, b))));
+        await().atMost(PATIENCE).until(() -> store.find(ds, 2).map(v -> v.reason() != null).orElse(false));
+        ReplicaVersion waiting = store.find(ds, 2).orElseThrow();
+        assertEquals(ReplicaVersion.Status.PENDING, waiting.status());
+        assertEquals(waiting.rowGroupsExpected(), waiting.rowGroupsPresent());
+        assertTrue(waiting.reason().contains("waiting for version 1's commit event"), waiting.reason());
+
+        send(Fixtures.event(json, Fixtures.commit(json, ds, 1, v1, table.columns(), List.of(a))));
+        awaitStatus(ds, 2, ReplicaVersion.Status.READY);
+        assertEquals(ReplicaVersion.Status.READY, store.find(ds, 1).orElseThrow().status());
+        Fixtures.assertFrameEquals(table, store.load(ds, 2));
+    }
+
+    @Test
     void aTamperedChunkMakesTheVersionCorruptWithAReason() {
         String ds = Fixtures.datasetId();
         Fixtures.Table table = Fixtures.random(5, 800, Fixtures.columns());
