@@ -136,7 +136,6 @@ cat <<MSG
 counterfact is running.
   gateway:     $GATEWAY
   token:       $COUNTERFACT_TOKEN   (analyst: read and write; viewer token: $COUNTERFACT_VIEWER_TOKEN)
-  dashboard:   $GATEWAY/#token=$COUNTERFACT_TOKEN
   try:         curl -H "Authorization: Bearer $COUNTERFACT_TOKEN" $GATEWAY/api/views/datasets
   logs:        $LOGS
 Ctrl-C stops everything.
