@@ -1,169 +1,82 @@
-locals {
-  name = "${var.name}-${local.environment}"
+# dev: the whole platform (modules/counterfact) with the cheaper, disposable choices. Operator
+# inputs (region, API CIDRs, admins, certificate, tags) are variables; everything else is here.
+module "counterfact" {
+  source = "../../modules/counterfact"
 
-  tags = merge(var.tags, {
-    Project     = var.name
-    Environment = local.environment
-    ManagedBy   = "terraform"
-  })
+  environment = "dev"
+  tags        = var.tags
 
-  azs = slice(data.aws_availability_zones.available.names, 0, var.az_count)
+  # Network: two zones behind one NAT gateway.
+  vpc_cidr           = "10.10.0.0/16"
+  az_count           = 2
+  single_nat_gateway = true
 
-  # Every service image (and IRSA role): the three database owners plus the gateway.
-  all_services = merge(
-    { for k, s in var.services : k => s.service_account },
-    { gateway = "gateway" },
-  )
-
-  # Kafka permissions per service, used only when MSK requires IAM: the topics of
-  # ARCHITECTURE.md and the consumer groups of the services' application.properties
-  # (estimation-workers: the command consumers KEDA scales on).
-  kafka_access = {
-    ingestion = {
-      write_topics = ["counterfact.datasets", "counterfact.dataset-chunks"]
-    }
-    estimation = {
-      read_topics     = ["counterfact.datasets", "counterfact.dataset-chunks", "counterfact.estimation-commands"]
-      write_topics    = ["counterfact.estimation-commands", "counterfact.estimation-events", "counterfact.datasets.dlq", "counterfact.dataset-chunks.dlq", "counterfact.estimation-commands.dlq"]
-      consumer_groups = ["estimation-replica", "estimation-workers"]
-    }
-    query = {
-      read_topics     = ["counterfact.datasets", "counterfact.estimation-events"]
-      write_topics    = ["counterfact.datasets.dlq", "counterfact.estimation-events.dlq"]
-      consumer_groups = ["query-service"]
+  # EKS
+  cluster_endpoint_public_access_cidrs = var.cluster_endpoint_public_access_cidrs
+  cluster_admin_principal_arns         = var.cluster_admin_principal_arns
+  node_groups = {
+    general = {
+      instance_types = ["t3.large"]
+      min_size       = 2
+      max_size       = 4
+      desired_size   = 2
     }
   }
+
+  # Databases: small, single-zone, deletable without a final snapshot.
+  db_instance_class               = "db.t4g.small"
+  db_allocated_storage            = 20
+  db_multi_az                     = false
+  db_backup_retention_days        = 7
+  db_deletion_protection          = false
+  db_skip_final_snapshot          = true
+  db_performance_insights_enabled = false
+
+  # MSK: one small broker per zone.
+  msk_broker_instance_type = "kafka.t3.small"
+  msk_broker_count         = 2
+  msk_broker_volume_size   = 50
+
+  # ECR and secrets: destroyable at once.
+  ecr_namespace               = "counterfact-dev"
+  ecr_force_delete            = true
+  secret_recovery_window_days = 0
+
+  acm_certificate_arn = var.acm_certificate_arn
 }
 
-data "aws_availability_zones" "available" {
-  state = "available"
-
-  filter {
-    name   = "opt-in-status"
-    values = ["opt-in-not-required"]
-  }
+# State written before modules/counterfact existed keeps its resources (no destroy/create).
+moved {
+  from = module.network
+  to   = module.counterfact.module.network
 }
 
-module "network" {
-  source = "../../modules/network"
-
-  name               = local.name
-  vpc_cidr           = var.vpc_cidr
-  azs                = local.azs
-  single_nat_gateway = var.single_nat_gateway
-  tags               = local.tags
+moved {
+  from = module.eks
+  to   = module.counterfact.module.eks
 }
 
-module "eks" {
-  source = "../../modules/eks"
-
-  cluster_name                 = local.name
-  kubernetes_version           = var.kubernetes_version
-  vpc_id                       = module.network.vpc_id
-  subnet_ids                   = module.network.private_subnet_ids
-  endpoint_public_access_cidrs = var.cluster_endpoint_public_access_cidrs
-  admin_principal_arns         = var.cluster_admin_principal_arns
-  node_groups                  = var.node_groups
-  tags                         = local.tags
+moved {
+  from = module.database
+  to   = module.counterfact.module.database
 }
 
-# Database-per-service: one RDS PostgreSQL instance (own KMS key, own master secret,
-# own security group) per service, reachable only from the EKS nodes.
-module "database" {
-  source   = "../../modules/rds-postgres"
-  for_each = var.services
-
-  identifier                 = "${local.name}-${each.key}"
-  db_name                    = each.value.db_name
-  engine_version             = var.db_engine_version
-  instance_class             = coalesce(each.value.instance_class, var.db_instance_class)
-  allocated_storage          = coalesce(each.value.allocated_storage, var.db_allocated_storage)
-  multi_az                   = var.db_multi_az
-  vpc_id                     = module.network.vpc_id
-  subnet_ids                 = module.network.private_subnet_ids
-  allowed_security_group_ids = { eks_nodes = module.eks.node_security_group_id }
-  backup_retention_period    = var.db_backup_retention_days
-  deletion_protection        = var.db_deletion_protection
-  skip_final_snapshot        = var.db_skip_final_snapshot
-
-  performance_insights_enabled = var.db_performance_insights_enabled
-  tags                         = merge(local.tags, { Service = each.key })
+moved {
+  from = module.msk
+  to   = module.counterfact.module.msk
 }
 
-module "msk" {
-  source = "../../modules/msk"
-
-  name                       = local.name
-  kafka_version              = var.msk_kafka_version
-  broker_instance_type       = var.msk_broker_instance_type
-  number_of_broker_nodes     = var.msk_broker_count
-  broker_volume_size         = var.msk_broker_volume_size
-  vpc_id                     = module.network.vpc_id
-  subnet_ids                 = module.network.private_subnet_ids
-  allowed_security_group_ids = { eks_nodes = module.eks.node_security_group_id }
-  iam_auth_enabled           = var.msk_iam_auth_enabled
-  tags                       = local.tags
+moved {
+  from = module.ecr
+  to   = module.counterfact.module.ecr
 }
 
-module "ecr" {
-  source = "../../modules/ecr"
-
-  name_prefix  = var.ecr_namespace
-  repositories = sort(values(local.all_services))
-  force_delete = local.environment != "prod"
-  tags         = local.tags
+moved {
+  from = module.secrets
+  to   = module.counterfact.module.secrets
 }
 
-# The gateway's API keys and the internal token secret: created here, values seeded
-# out of band by terraform/scripts/seed-secrets.sh (never in code, plan, state or outputs).
-module "secrets" {
-  source = "../../modules/secrets"
-
-  name_prefix             = "${var.name}/${local.environment}"
-  recovery_window_in_days = var.secret_recovery_window_days
-  tags                    = local.tags
-
-  secrets = {
-    "gateway-api-keys" = {
-      description = "API keys of the gateway (token: analyst role, viewer-token: viewer role)"
-      keys        = ["token", "viewer-token"]
-    }
-    "internal" = {
-      description  = "HMAC secret of the internal tokens the gateway issues and the services verify"
-      keys         = ["secret"]
-      value_length = 64
-    }
-  }
-}
-
-# One IRSA role per service: each may read only its own secrets.
-module "iam" {
-  source = "../../modules/iam"
-
-  name_prefix          = local.name
-  oidc_provider_arn    = module.eks.oidc_provider_arn
-  oidc_provider        = module.eks.oidc_provider
-  msk_iam_auth_enabled = var.msk_iam_auth_enabled
-  msk_cluster_arn      = module.msk.arn
-  tags                 = local.tags
-
-  services = merge(
-    {
-      for k, s in var.services : k => {
-        namespace       = var.k8s_namespace
-        service_account = s.service_account
-        secret_arns     = [module.database[k].master_user_secret_arn, module.secrets.secret_arns["internal"]]
-        kms_key_arns    = [module.database[k].kms_key_arn, module.secrets.kms_key_arn]
-        kafka           = lookup(local.kafka_access, k, null)
-      }
-    },
-    {
-      gateway = {
-        namespace       = var.k8s_namespace
-        service_account = "gateway"
-        secret_arns     = [module.secrets.secret_arns["gateway-api-keys"], module.secrets.secret_arns["internal"]]
-        kms_key_arns    = [module.secrets.kms_key_arn]
-      }
-    },
-  )
+moved {
+  from = module.iam
+  to   = module.counterfact.module.iam
 }

@@ -17,3 +17,8 @@ output "scan_on_push" {
   description = "Scan-on-push setting by repository."
   value       = { for k, r in aws_ecr_repository.this : k => r.image_scanning_configuration[0].scan_on_push }
 }
+
+output "force_delete" {
+  description = "Whether every repository may be deleted with its images in it."
+  value       = alltrue([for r in aws_ecr_repository.this : r.force_delete])
+}

@@ -50,3 +50,13 @@ output "encryption_in_transit" {
     in_cluster    = aws_msk_cluster.this.encryption_info[0].encryption_in_transit[0].in_cluster
   }
 }
+
+output "number_of_broker_nodes" {
+  description = "Number of brokers."
+  value       = aws_msk_cluster.this.number_of_broker_nodes
+}
+
+output "broker_instance_type" {
+  description = "Broker instance type."
+  value       = aws_msk_cluster.this.broker_node_group_info[0].instance_type
+}

@@ -72,3 +72,13 @@ output "multi_az" {
   description = "Whether a standby runs in another zone."
   value       = aws_db_instance.this.multi_az
 }
+
+output "instance_class" {
+  description = "Instance class."
+  value       = aws_db_instance.this.instance_class
+}
+
+output "performance_insights_enabled" {
+  description = "Whether Performance Insights is on."
+  value       = aws_db_instance.this.performance_insights_enabled
+}

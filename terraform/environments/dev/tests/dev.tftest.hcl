@@ -1,207 +1,52 @@
-# Offline: every AWS resource is mocked (shared mock data in terraform/mocks/aws).
+# Offline: every AWS resource is mocked (shared mock data in terraform/mocks/aws). What every
+# environment shares is tested in modules/counterfact/tests; here only dev's own choices.
 mock_provider "aws" {
   source = "../../mocks/aws"
 }
 
-# Distinct secret ARNs, so that "each service reads only its own secrets" means something.
-override_resource {
-  target = module.database["ingestion"].aws_db_instance.this
-  values = {
-    address            = "counterfact-dev-ingestion.abc.eu-west-1.rds.amazonaws.com"
-    master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-ingestion-AbCdEf", kms_key_id = "k", secret_status = "active" }]
-  }
-}
-
-override_resource {
-  target = module.database["estimation"].aws_db_instance.this
-  values = {
-    address            = "counterfact-dev-estimation.abc.eu-west-1.rds.amazonaws.com"
-    master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-estimation-AbCdEf", kms_key_id = "k", secret_status = "active" }]
-  }
-}
-
-override_resource {
-  target = module.database["query"].aws_db_instance.this
-  values = {
-    address            = "counterfact-dev-query.abc.eu-west-1.rds.amazonaws.com"
-    master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-query-AbCdEf", kms_key_id = "k", secret_status = "active" }]
-  }
-}
-
-override_resource {
-  target = module.secrets.aws_secretsmanager_secret.this["gateway-api-keys"]
-  values = {
-    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:counterfact/dev/gateway-api-keys-AbCdEf"
-  }
-}
-
-override_resource {
-  target = module.secrets.aws_secretsmanager_secret.this["internal"]
-  values = {
-    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:counterfact/dev/internal-AbCdEf"
-  }
-}
-
-run "plan_database_per_service_private_encrypted_backed_up" {
-  command = plan
-
-  assert {
-    condition     = length(module.database) == 3 && toset(keys(module.database)) == toset(["ingestion", "estimation", "query"])
-    error_message = "Exactly three RDS instances: ingestion, estimation, query."
-  }
-
-  assert {
-    condition     = length(distinct([for db in module.database : db.identifier])) == 3
-    error_message = "The three databases must be separate instances."
-  }
-
-  assert {
-    condition     = { for k, db in module.database : k => db.db_name } == { ingestion = "ingestion", estimation = "estimation", query = "query" }
-    error_message = "Each instance holds only its own service's database."
-  }
-
-  assert {
-    condition     = alltrue([for db in module.database : db.publicly_accessible == false])
-    error_message = "No database may be publicly accessible."
-  }
-
-  assert {
-    condition     = alltrue([for db in module.database : db.storage_encrypted == true])
-    error_message = "Every database must be encrypted at rest."
-  }
-
-  assert {
-    condition     = alltrue([for db in module.database : db.backup_retention_period >= 7])
-    error_message = "Backups must be on (retention >= 7 days) for every database."
-  }
-
-  assert {
-    condition     = alltrue([for db in module.database : db.deletion_protection == false && db.final_snapshot_identifier == null])
-    error_message = "dev databases can be destroyed without a final snapshot."
-  }
-
-  assert {
-    condition     = module.msk.encryption_in_transit.client_broker == "TLS" && module.msk.encryption_in_transit.in_cluster == true && module.msk.security_protocol == "SSL"
-    error_message = "MSK must encrypt client (TLS only) and in-cluster traffic."
-  }
-
-  assert {
-    condition     = toset(keys(module.ecr.scan_on_push)) == toset(["gateway", "ingestion-service", "estimation-service", "query-service"])
-    error_message = "One ECR repository per service image."
-  }
-
-  assert {
-    condition     = alltrue(values(module.ecr.scan_on_push))
-    error_message = "Every ECR repository scans on push."
-  }
-
-  assert {
-    condition     = module.eks.node_groups["general"].min_size == 2 && module.eks.node_groups["general"].max_size == 4 && module.eks.node_groups["general"].desired_size == 2
-    error_message = "dev node group defaults: 2..4, starting at 2."
-  }
-
-  assert {
-    condition     = length(module.eks.cluster_log_types) == 5
-    error_message = "All control-plane log types must be on."
-  }
-}
-
-run "plan_node_group_bounds_follow_the_variables" {
-  command = plan
-
-  variables {
-    node_groups = {
-      general = {
-        instance_types = ["t3.large"]
-        min_size       = 1
-        max_size       = 5
-        desired_size   = 3
-      }
-      estimation = {
-        instance_types = ["c7i.xlarge"]
-        min_size       = 0
-        max_size       = 8
-        desired_size   = 0
-        capacity_type  = "SPOT"
-      }
-    }
-  }
-
-  assert {
-    condition     = module.eks.node_groups["general"].min_size == 1 && module.eks.node_groups["general"].max_size == 5 && module.eks.node_groups["general"].desired_size == 3
-    error_message = "general: scaling bounds must be those configured."
-  }
-
-  assert {
-    condition     = module.eks.node_groups["estimation"].min_size == 0 && module.eks.node_groups["estimation"].max_size == 8 && module.eks.node_groups["estimation"].capacity_type == "SPOT"
-    error_message = "estimation: scaling bounds must be those configured."
-  }
-}
-
-run "apply_outputs_feed_the_aws_overlay_and_roles_are_least_privilege" {
+run "apply_dev_is_small_and_disposable" {
   assert {
     condition = alltrue([
-      for k in ["ingestion", "estimation", "query"] :
-      output.databases[k].host == "counterfact-dev-${k}.abc.eu-west-1.rds.amazonaws.com" &&
-      output.databases[k].port == 5432 &&
-      output.databases[k].db_name == k &&
-      output.databases[k].secret_arn == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-${k}-AbCdEf"
+      for db in module.counterfact.settings.databases :
+      db.deletion_protection == false && db.final_snapshot_identifier == null && db.multi_az == false &&
+      db.backup_retention_period == 7 && db.instance_class == "db.t4g.small" && db.performance_insights == false
     ])
-    error_message = "Per-service endpoint, port, database name and secret ARN must be outputs."
+    error_message = "dev databases: small, single-zone, 7 days of backups, deletable without a final snapshot."
   }
 
   assert {
-    condition     = strcontains(output.msk_bootstrap_brokers_tls, ":9094")
-    error_message = "MSK TLS bootstrap brokers must be an output."
+    condition     = length(module.counterfact.settings.azs) == 2 && module.counterfact.settings.nat_gateways == 1
+    error_message = "dev spans two zones behind one NAT gateway."
   }
 
   assert {
-    condition     = length(output.ecr_repository_urls) == 4 && output.ecr_repository_prefix == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/counterfact-dev"
-    error_message = "ECR repository URLs and the image prefix must be outputs."
+    condition     = module.counterfact.settings.msk_broker_count == 2 && module.counterfact.settings.msk_broker_instance_type == "kafka.t3.small"
+    error_message = "dev MSK: two small brokers."
   }
 
   assert {
-    condition     = toset(keys(output.service_role_arns)) == toset(["gateway", "ingestion", "estimation", "query"])
-    error_message = "A role ARN per service must be an output."
+    condition = (
+      keys(module.counterfact.settings.node_groups) == ["general"] &&
+      module.counterfact.settings.node_groups["general"].min_size == 2 &&
+      module.counterfact.settings.node_groups["general"].max_size == 4 &&
+      module.counterfact.settings.node_groups["general"].desired_size == 2
+    )
+    error_message = "dev: one node group, 2..4, starting at 2."
   }
 
   assert {
-    condition     = output.cluster_name == "counterfact-dev" && startswith(output.cluster_endpoint, "https://")
-    error_message = "Cluster name and endpoint must be outputs."
+    condition     = module.counterfact.settings.ecr_force_delete == true && module.counterfact.settings.secret_recovery_window_days == 0
+    error_message = "dev ECR repositories and secrets can be destroyed at once."
   }
 
   assert {
-    condition = alltrue([
-      for k in ["INGESTION_JDBC_URL", "ESTIMATION_JDBC_URL", "QUERY_JDBC_URL", "KAFKA_BOOTSTRAP_SERVERS", "DATA_CIDR", "ECR_REPOSITORY_PREFIX", "ACM_CERTIFICATE_ARN"] :
-      strcontains(output.k8s_overlay_env_file, "\n${k}=") || startswith(output.k8s_overlay_env_file, "${k}=")
-    ])
-    error_message = "The overlay env file must carry every key k8s/overlays/aws reads."
-  }
-
-  assert {
-    condition     = output.k8s_overlay_env["QUERY_JDBC_URL"] == "jdbc:postgresql://counterfact-dev-query.abc.eu-west-1.rds.amazonaws.com:5432/query?sslmode=require"
-    error_message = "JDBC URLs must require TLS and name the service's own database."
-  }
-
-  assert {
-    condition = alltrue(flatten([
-      for k in ["ingestion", "estimation", "query"] : [
-        strcontains(module.iam.policies[k], "rds!db-${k}-"),
-        strcontains(module.iam.policies[k], "counterfact/dev/internal-"),
-        !strcontains(module.iam.policies[k], "gateway-api-keys"),
-        [for other in setsubtract(["ingestion", "estimation", "query"], [k]) : !strcontains(module.iam.policies[k], "rds!db-${other}-")],
-      ]
-    ]))
-    error_message = "Each service role may read its own database secret and the internal secret, nothing else."
-  }
-
-  assert {
-    condition     = strcontains(module.iam.policies["gateway"], "gateway-api-keys") && !strcontains(module.iam.policies["gateway"], "rds!db-")
-    error_message = "The gateway reads its API keys and no database secret."
-  }
-
-  assert {
-    condition     = toset(keys(output.secret_arns)) == toset(["gateway-api-keys", "internal"]) && length(output.secrets_seed_spec) == 2
-    error_message = "The gateway API keys and internal secret ARNs (and their seed spec) must be outputs."
+    condition = (
+      output.counterfact.cluster_name == "counterfact-dev" &&
+      output.counterfact.ecr_repository_prefix == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/counterfact-dev" &&
+      strcontains(output.k8s_overlay_env_file, "EKS_CLUSTER_NAME=counterfact-dev\n") &&
+      length(output.secrets_seed_spec) == 2 && output.region == "eu-west-1" &&
+      strcontains(output.kubeconfig_command, "--name counterfact-dev")
+    )
+    error_message = "dev names (cluster, ECR namespace) and the re-exported outputs."
   }
 }

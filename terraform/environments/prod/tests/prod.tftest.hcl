@@ -1,232 +1,67 @@
-# Offline: every AWS resource is mocked (shared mock data in terraform/mocks/aws).
+# Offline: every AWS resource is mocked (shared mock data in terraform/mocks/aws). What every
+# environment shares is tested in modules/counterfact/tests; here only prod's own choices.
 mock_provider "aws" {
   source = "../../mocks/aws"
 }
 
-# Distinct secret ARNs, so that "each service reads only its own secrets" means something.
-override_resource {
-  target = module.database["ingestion"].aws_db_instance.this
-  values = {
-    address            = "counterfact-prod-ingestion.abc.eu-west-1.rds.amazonaws.com"
-    master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-ingestion-AbCdEf", kms_key_id = "k", secret_status = "active" }]
-  }
-}
-
-override_resource {
-  target = module.database["estimation"].aws_db_instance.this
-  values = {
-    address            = "counterfact-prod-estimation.abc.eu-west-1.rds.amazonaws.com"
-    master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-estimation-AbCdEf", kms_key_id = "k", secret_status = "active" }]
-  }
-}
-
-override_resource {
-  target = module.database["query"].aws_db_instance.this
-  values = {
-    address            = "counterfact-prod-query.abc.eu-west-1.rds.amazonaws.com"
-    master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-query-AbCdEf", kms_key_id = "k", secret_status = "active" }]
-  }
-}
-
-override_resource {
-  target = module.secrets.aws_secretsmanager_secret.this["gateway-api-keys"]
-  values = {
-    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:counterfact/prod/gateway-api-keys-AbCdEf"
-  }
-}
-
-override_resource {
-  target = module.secrets.aws_secretsmanager_secret.this["internal"]
-  values = {
-    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:counterfact/prod/internal-AbCdEf"
-  }
-}
-
-run "plan_database_per_service_private_encrypted_backed_up_protected" {
-  command = plan
-
+run "apply_prod_is_resilient_and_protected" {
   assert {
-    condition     = length(module.database) == 3 && toset(keys(module.database)) == toset(["ingestion", "estimation", "query"])
-    error_message = "Exactly three RDS instances: ingestion, estimation, query."
+    condition = alltrue([
+      for k, db in module.counterfact.settings.databases :
+      db.deletion_protection == true && db.final_snapshot_identifier == "counterfact-prod-${k}-final"
+    ])
+    error_message = "prod databases must have deletion protection and take a final snapshot when deleted."
   }
 
   assert {
-    condition     = length(distinct([for db in module.database : db.identifier])) == 3
-    error_message = "The three databases must be separate instances."
+    condition = alltrue([
+      for db in module.counterfact.settings.databases :
+      db.multi_az == true && db.backup_retention_period == 14 && db.instance_class == "db.m7g.large" && db.performance_insights == true
+    ])
+    error_message = "prod databases run multi-AZ with two weeks of backups and Performance Insights."
   }
 
   assert {
-    condition     = { for k, db in module.database : k => db.db_name } == { ingestion = "ingestion", estimation = "estimation", query = "query" }
-    error_message = "Each instance holds only its own service's database."
-  }
-
-  assert {
-    condition     = alltrue([for db in module.database : db.publicly_accessible == false])
-    error_message = "No database may be publicly accessible."
-  }
-
-  assert {
-    condition     = alltrue([for db in module.database : db.storage_encrypted == true])
-    error_message = "Every database must be encrypted at rest."
-  }
-
-  assert {
-    condition     = alltrue([for db in module.database : db.backup_retention_period >= 7])
-    error_message = "Backups must be on (retention >= 7 days) for every database."
-  }
-
-  assert {
-    condition     = alltrue([for db in module.database : db.deletion_protection == true])
-    error_message = "prod databases must have deletion protection."
-  }
-
-  assert {
-    condition     = alltrue([for k, db in module.database : db.final_snapshot_identifier == "counterfact-prod-${k}-final"])
-    error_message = "prod databases must take a final snapshot when deleted."
-  }
-
-  assert {
-    condition     = alltrue([for db in module.database : db.multi_az == true && db.backup_retention_period >= 14])
-    error_message = "prod databases run multi-AZ with two weeks of backups."
-  }
-
-  assert {
-    condition     = length(module.network.azs) == 3 && length(module.network.nat_gateway_ids) == 3
+    condition     = length(module.counterfact.settings.azs) == 3 && module.counterfact.settings.nat_gateways == 3
     error_message = "prod spans three zones with a NAT gateway each."
   }
 
   assert {
-    condition     = module.msk.encryption_in_transit.client_broker == "TLS" && module.msk.encryption_in_transit.in_cluster == true && module.msk.security_protocol == "SSL"
-    error_message = "MSK must encrypt client (TLS only) and in-cluster traffic."
+    condition     = module.counterfact.settings.msk_broker_count == 3 && module.counterfact.settings.msk_broker_instance_type == "kafka.m7g.large"
+    error_message = "prod MSK: three brokers, one per zone."
   }
 
   assert {
-    condition     = module.msk.iam_auth_enabled == false
-    error_message = "prod MSK: TLS listener for the services (IAM auth is opt-in)."
+    condition = (
+      module.counterfact.settings.node_groups["general"].min_size == 3 &&
+      module.counterfact.settings.node_groups["general"].max_size == 9 &&
+      module.counterfact.settings.node_groups["general"].desired_size == 3
+    )
+    error_message = "prod general node group: 3..9, starting at 3."
   }
 
   assert {
-    condition     = toset(keys(module.ecr.scan_on_push)) == toset(["gateway", "ingestion-service", "estimation-service", "query-service"])
-    error_message = "One ECR repository per service image."
+    condition = (
+      module.counterfact.settings.node_groups["estimation"].min_size == 1 &&
+      module.counterfact.settings.node_groups["estimation"].max_size == 12 &&
+      module.counterfact.settings.node_groups["estimation"].desired_size == 2
+    )
+    error_message = "prod estimation node group: 1..12, starting at 2."
   }
 
   assert {
-    condition     = alltrue(values(module.ecr.scan_on_push))
-    error_message = "Every ECR repository scans on push."
+    condition     = module.counterfact.settings.ecr_force_delete == false && module.counterfact.settings.secret_recovery_window_days == 30
+    error_message = "prod keeps ECR repositories with images and deleted secrets recoverable for 30 days."
   }
 
   assert {
-    condition     = module.eks.node_groups["general"].min_size == 3 && module.eks.node_groups["general"].max_size == 9 && module.eks.node_groups["general"].desired_size == 3
-    error_message = "prod general node group defaults: 3..9, starting at 3."
-  }
-
-  assert {
-    condition     = module.eks.node_groups["estimation"].min_size == 1 && module.eks.node_groups["estimation"].max_size == 12
-    error_message = "prod estimation node group defaults: 1..12."
-  }
-
-  assert {
-    condition     = length(module.eks.cluster_log_types) == 5
-    error_message = "All control-plane log types must be on."
-  }
-}
-
-run "plan_node_group_bounds_follow_the_variables" {
-  command = plan
-
-  variables {
-    node_groups = {
-      general = {
-        instance_types = ["t3.large"]
-        min_size       = 1
-        max_size       = 5
-        desired_size   = 3
-      }
-      estimation = {
-        instance_types = ["c7i.xlarge"]
-        min_size       = 0
-        max_size       = 8
-        desired_size   = 0
-        capacity_type  = "SPOT"
-      }
-    }
-  }
-
-  assert {
-    condition     = module.eks.node_groups["general"].min_size == 1 && module.eks.node_groups["general"].max_size == 5 && module.eks.node_groups["general"].desired_size == 3
-    error_message = "general: scaling bounds must be those configured."
-  }
-
-  assert {
-    condition     = module.eks.node_groups["estimation"].min_size == 0 && module.eks.node_groups["estimation"].max_size == 8 && module.eks.node_groups["estimation"].capacity_type == "SPOT"
-    error_message = "estimation: scaling bounds must be those configured."
-  }
-}
-
-run "apply_outputs_feed_the_aws_overlay_and_roles_are_least_privilege" {
-  assert {
-    condition = alltrue([
-      for k in ["ingestion", "estimation", "query"] :
-      output.databases[k].host == "counterfact-prod-${k}.abc.eu-west-1.rds.amazonaws.com" &&
-      output.databases[k].port == 5432 &&
-      output.databases[k].db_name == k &&
-      output.databases[k].secret_arn == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-${k}-AbCdEf"
-    ])
-    error_message = "Per-service endpoint, port, database name and secret ARN must be outputs."
-  }
-
-  assert {
-    condition     = strcontains(output.msk_bootstrap_brokers_tls, ":9094")
-    error_message = "MSK TLS bootstrap brokers must be an output."
-  }
-
-  assert {
-    condition     = length(output.ecr_repository_urls) == 4 && output.ecr_repository_prefix == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/counterfact"
-    error_message = "ECR repository URLs and the image prefix must be outputs."
-  }
-
-  assert {
-    condition     = toset(keys(output.service_role_arns)) == toset(["gateway", "ingestion", "estimation", "query"])
-    error_message = "A role ARN per service must be an output."
-  }
-
-  assert {
-    condition     = output.cluster_name == "counterfact-prod" && startswith(output.cluster_endpoint, "https://")
-    error_message = "Cluster name and endpoint must be outputs."
-  }
-
-  assert {
-    condition = alltrue([
-      for k in ["INGESTION_JDBC_URL", "ESTIMATION_JDBC_URL", "QUERY_JDBC_URL", "KAFKA_BOOTSTRAP_SERVERS", "DATA_CIDR", "ECR_REPOSITORY_PREFIX", "ACM_CERTIFICATE_ARN"] :
-      strcontains(output.k8s_overlay_env_file, "\n${k}=") || startswith(output.k8s_overlay_env_file, "${k}=")
-    ])
-    error_message = "The overlay env file must carry every key k8s/overlays/aws reads."
-  }
-
-  assert {
-    condition     = output.k8s_overlay_env["QUERY_JDBC_URL"] == "jdbc:postgresql://counterfact-prod-query.abc.eu-west-1.rds.amazonaws.com:5432/query?sslmode=require"
-    error_message = "JDBC URLs must require TLS and name the service's own database."
-  }
-
-  assert {
-    condition = alltrue(flatten([
-      for k in ["ingestion", "estimation", "query"] : [
-        strcontains(module.iam.policies[k], "rds!db-${k}-"),
-        strcontains(module.iam.policies[k], "counterfact/prod/internal-"),
-        !strcontains(module.iam.policies[k], "gateway-api-keys"),
-        [for other in setsubtract(["ingestion", "estimation", "query"], [k]) : !strcontains(module.iam.policies[k], "rds!db-${other}-")],
-      ]
-    ]))
-    error_message = "Each service role may read its own database secret and the internal secret, nothing else."
-  }
-
-  assert {
-    condition     = strcontains(module.iam.policies["gateway"], "gateway-api-keys") && !strcontains(module.iam.policies["gateway"], "rds!db-")
-    error_message = "The gateway reads its API keys and no database secret."
-  }
-
-  assert {
-    condition     = toset(keys(output.secret_arns)) == toset(["gateway-api-keys", "internal"]) && length(output.secrets_seed_spec) == 2
-    error_message = "The gateway API keys and internal secret ARNs (and their seed spec) must be outputs."
+    condition = (
+      output.counterfact.cluster_name == "counterfact-prod" &&
+      output.counterfact.ecr_repository_prefix == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/counterfact" &&
+      strcontains(output.k8s_overlay_env_file, "EKS_CLUSTER_NAME=counterfact-prod\n") &&
+      length(output.secrets_seed_spec) == 2 && output.region == "eu-west-1" &&
+      strcontains(output.kubeconfig_command, "--name counterfact-prod")
+    )
+    error_message = "prod names (cluster, ECR namespace) and the re-exported outputs."
   }
 }

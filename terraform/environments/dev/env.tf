@@ -1,5 +1,0 @@
-# The only line that differs between environments/dev and environments/prod besides
-# variable defaults (variables.tf) and the backend key: main.tf and outputs.tf are the same.
-locals {
-  environment = "dev"
-}
