@@ -8,6 +8,8 @@ import io.counterfact.engine.dag.DagAnalyzer;
 import io.counterfact.engine.dag.DagParser;
 import io.counterfact.engine.iv.TwoStageLeastSquaresMethod;
 import io.counterfact.engine.iv.WaldMethod;
+import io.counterfact.engine.robustness.EValues;
+import io.counterfact.engine.robustness.Refutations;
 import io.counterfact.engine.po.AugmentedIpw;
 import io.counterfact.engine.po.DifferenceInMeans;
 import io.counterfact.engine.po.InverseProbabilityWeighting;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -122,7 +125,12 @@ public final class CausalEngine {
     }
 
     /**
-     * Runs an estimation on {@code data} (validating it first, as {@link #validate}).
+     * Runs an estimation on {@code data} (validating it first, as {@link #validate}), then what the
+     * options ask for around it: the {@code bootstrap} ({@code diagnostics.bootstrap}) and the
+     * {@code refute} checks ({@code diagnostics.refutations}, see {@link Refutations}). Where it
+     * applies (a binary treatment, not an IV method) the result also carries
+     * {@code diagnostics.eValue}, see {@link EValues}. Replicates run on the engine's pool and are
+     * the same whatever its size.
      *
      * @throws InvalidSpecException when the request or the data make the estimate undefined
      */
@@ -131,8 +139,13 @@ public final class CausalEngine {
         Resolved r = resolve(data.schema(), spec);
         listener.onProgress(0.0, "validated");
         boolean bootstrap = r.options.bootstrap().enabled();
-        // the point estimate takes the first part of the progress bar when replicates follow
-        double share = bootstrap ? 0.2 : 1.0;
+        Options.Refute refute = r.options.refute();
+        // the point estimate takes the first part of the progress bar when replicates follow; the
+        // rest is shared in proportion to the re-estimations each part runs
+        double bootstrapFits = bootstrap ? r.options.bootstrap().replicates() : 0;
+        double refuteFits = refute.totalReplicates();
+        double share = bootstrapFits + refuteFits > 0 ? 0.2 : 1.0;
+        double bootstrapEnd = share + (1 - share) * bootstrapFits / Math.max(1, bootstrapFits + refuteFits);
         EstimationResult result = r.estimator.estimate(data, r.spec, r.options,
                 (f, stage) -> listener.onProgress(f * share, stage));
         if (r.fromDag) {
@@ -140,8 +153,17 @@ public final class CausalEngine {
         }
         if (bootstrap) {
             BootstrapRunner.Outcome b = BootstrapRunner.run(r.estimator, data, r.spec, r.options, result,
-                    (f, stage) -> listener.onProgress(share + f * (1 - share), stage));
+                    (f, stage) -> listener.onProgress(share + f * (bootstrapEnd - share), stage));
             result = result.withDiagnostic(CommonOptions.BOOTSTRAP, b.diagnostics()).withWarnings(b.warnings());
+        }
+        if (refute.enabled()) {
+            Refutations.Outcome o = Refutations.run(r.estimator, data, r.spec, r.options, result,
+                    (f, stage) -> listener.onProgress(bootstrapEnd + f * (1 - bootstrapEnd), stage));
+            result = result.withDiagnostic("refutations", o.refutations()).withWarnings(o.warnings());
+        }
+        Optional<Map<String, Object>> eValue = EValues.forResult(data, r.spec, result);
+        if (eValue.isPresent()) {
+            result = result.withDiagnostic("eValue", eValue.get());
         }
         listener.onProgress(1.0, "done");
         return result;
@@ -216,7 +238,27 @@ public final class CausalEngine {
             fromDag = true;
         }
         estimator.validate(schema, resolved, options);
+        if (options.refute().randomCommonCauseReplicates() > 0) {
+            requireCovariateRoom(schema, resolved, estimator, options);
+        }
         return new Resolved(estimator, resolved, options, fromDag);
+    }
+
+    /** The random-common-cause refuter adds a covariate: refuse it now for a method that takes none. */
+    private static void requireCovariateRoom(Map<String, ColumnType> schema, EstimationSpec spec, Estimator estimator,
+                                             Options options) {
+        String name = Refutations.randomColumnName(schema.keySet());
+        Map<String, ColumnType> withCause = new LinkedHashMap<>(schema);
+        withCause.put(name, ColumnType.NUMERIC);
+        List<String> covariates = new ArrayList<>(spec.covariates());
+        covariates.add(name);
+        try {
+            estimator.validate(withCause, spec.withCovariates(covariates), options);
+        } catch (InvalidSpecException e) {
+            throw new InvalidSpecException("options." + CommonOptions.REFUTE + ".randomCommonCause",
+                    "The random common cause refuter adds a covariate, which method '" + estimator.method()
+                            + "' does not take (" + e.getMessage() + "); use placebo or subsets", e);
+        }
     }
 
     private Estimator estimator(String method) {

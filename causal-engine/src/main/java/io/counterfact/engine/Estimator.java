@@ -13,7 +13,8 @@ import java.util.Map;
  * <p>The engine does the checks every method shares before calling an estimator: the method and
  * estimand are known, every option is known and valid, the treatment, outcome, covariates,
  * instruments and endogenous columns exist, none is named twice, and neither the treatment nor the
- * outcome is categorical. It also runs the {@code bootstrap} option around {@link #estimate}.
+ * outcome is categorical. It also runs the {@code bootstrap} and {@code refute} options around
+ * {@link #estimate} (re-running it on altered data) and adds {@code diagnostics.eValue}.
  */
 public interface Estimator {
 
@@ -23,7 +24,7 @@ public interface Estimator {
     /** Estimands accepted; the first is the default. */
     List<String> estimands();
 
-    /** Method-specific options; {@code confidenceLevel} and {@code bootstrap} are common to all and need not be listed. */
+    /** Method-specific options; {@code confidenceLevel}, {@code bootstrap} and {@code refute} are common to all and need not be listed. */
     List<OptionSpec> options();
 
     /**

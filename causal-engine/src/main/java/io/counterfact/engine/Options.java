@@ -16,6 +16,24 @@ public final class Options {
         }
     }
 
+    /**
+     * The parsed {@code refute} option: how many re-estimations each refuter runs (0: that refuter
+     * is off), the share of rows in a data subset, and the seed of every refuter's random draws.
+     */
+    public record Refute(int placeboReplicates, int randomCommonCauseReplicates, int subsetReplicates,
+                         double subsetFraction, long seed) {
+        public static final Refute OFF = new Refute(0, 0, 0, CommonOptions.DEFAULT_SUBSET_FRACTION, 1);
+
+        public boolean enabled() {
+            return totalReplicates() > 0;
+        }
+
+        /** Re-estimations over all refuters. */
+        public int totalReplicates() {
+            return placeboReplicates + randomCommonCauseReplicates + subsetReplicates;
+        }
+    }
+
     private final Map<String, Object> values;
 
     public Options(Map<String, Object> values) {
@@ -61,12 +79,17 @@ public final class Options {
         return (Bootstrap) get(CommonOptions.BOOTSTRAP);
     }
 
-    /** Every option's value (JSON-ready except the bootstrap record). */
+    /** {@code refute}. */
+    public Refute refute() {
+        return (Refute) get(CommonOptions.REFUTE);
+    }
+
+    /** Every option's value (JSON-ready except the bootstrap and refute records). */
     public Map<String, Object> asMap() {
         return values;
     }
 
-    /** These options with one value replaced (used to switch the bootstrap off inside replicates). */
+    /** These options with one value replaced (used to switch the bootstrap and refuters off inside replicates). */
     public Options with(String name, Object value) {
         Map<String, Object> m = new LinkedHashMap<>(values);
         m.put(name, value);

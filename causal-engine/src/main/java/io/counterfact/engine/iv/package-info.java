@@ -10,6 +10,9 @@
  *       {@link io.counterfact.engine.iv.IvFit} whose {@code diagnostics()} is the API's shape.</li>
  *   <li>{@link io.counterfact.engine.iv.WaldEstimator#estimate}: the Wald ratio for a binary
  *       instrument with a delta-method standard error.</li>
+ *   <li>{@link io.counterfact.engine.iv.TwoStageLeastSquaresMethod} and
+ *       {@link io.counterfact.engine.iv.WaldMethod}: the API's {@code 2sls} and {@code wald} as
+ *       {@link io.counterfact.engine.Estimator}s of the facade (estimand LATE).</li>
  * </ul>
  *
  * <p>Decided: an instrument set that carries no information on an endogenous regressor (the
