@@ -145,8 +145,9 @@ public final class EValues {
         out.put("estimate", e);
         out.put("ciBound", eci);
         out.put("riskRatio", rr);
-        out.put("riskRatioLower", lower);
-        out.put("riskRatioUpper", upper);
+        // exp() of a far bound can overflow; JSON has no infinity
+        out.put("riskRatioLower", Double.isFinite(lower) ? lower : null);
+        out.put("riskRatioUpper", Double.isFinite(upper) ? upper : null);
         out.putAll(m);
         return Optional.of(out);
     }

@@ -231,6 +231,21 @@ class IvThroughFacadeTest {
         assertTrue((Double) ar.get("ciLower") < wald.estimate() && wald.estimate() < (Double) ar.get("ciUpper"));
     }
 
+    @Test
+    void theBootstrapResamplesTheWholeIvModel() {
+        // resampling rows refits both stages, so the replicates spread as the estimator does, which HC1 estimates too
+        SyntheticIv s = SyntheticIv.generate(2_000, 21);
+        DataFrame d = DataFrame.of(Column.numeric("y", s.y), Column.binary("d", s.d), Column.binary("z", s.z),
+                Column.numeric("x1", s.x[0]));
+        EstimationResult r = run(d, spec("2sls", "d", "y", List.of("x1"), List.of("z"),
+                Map.of("bootstrap", Map.of("replicates", 200, "seed", 4))));
+        Map<?, ?> b = (Map<?, ?>) r.diagnostics().get("bootstrap");
+        assertEquals(200, ((Number) b.get("succeeded")).intValue());
+        double bootSe = ((Number) b.get("stdError")).doubleValue();
+        // 200 replicates estimate an sd to about 5%; 20% is four of those
+        assertEquals(1.0, bootSe / r.stdError(), 0.2, "bootstrap se " + bootSe + " vs HC1 " + r.stdError());
+    }
+
     /** (mean difference of y − β0·d between the arms of z)² over its Welch variance. */
     private static double welchStatistic(double[] y, double[] d, double[] z, double beta0) {
         double[] sum = new double[2];
