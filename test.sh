@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 status=0
-./mvnw -B verify "$@" || status=1
+./mvnw -B --fail-at-end verify "$@" || status=1
 bash terraform/test.sh || status=1
 if [ "$status" -eq 0 ]; then echo "ALL TESTS PASSED"; else echo "SOME TESTS FAILED" >&2; fi
 exit "$status"
