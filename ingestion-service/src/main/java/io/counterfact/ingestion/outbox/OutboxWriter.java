@@ -18,7 +18,8 @@ import java.util.UUID;
 
 /**
  * Writes events into the outbox table on the caller's connection, so that they commit or roll back with the state
- * change that caused them (the transactional outbox). {@link OutboxRelay} publishes them.
+ * change that caused them (the transactional outbox). {@link OutboxRelay} publishes them (JSON rows through
+ * {@link io.counterfact.common.outbox.OutboxRows}, whose table layout ingestion's V1 migration follows).
  */
 @ApplicationScoped
 public class OutboxWriter {
@@ -33,21 +34,7 @@ public class OutboxWriter {
 
     /** A JSON event (CloudEvents structured mode) on {@code topic}, keyed by {@code key}. */
     public void json(Connection c, String topic, String key, EventEnvelope event) throws SQLException {
-        byte[] value;
-        try {
-            value = json.writeValueAsBytes(event);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("event not serialisable: " + event.type(), e);
-        }
-        try (PreparedStatement s = c.prepareStatement(
-                "INSERT INTO outbox (event_id, topic, record_key, event_type, payload) VALUES (?, ?, ?, ?, ?)")) {
-            s.setObject(1, UUID.fromString(event.id()));
-            s.setString(2, topic);
-            s.setString(3, key);
-            s.setString(4, event.type());
-            s.setBytes(5, value);
-            s.executeUpdate();
-        }
+        io.counterfact.common.outbox.OutboxRows.insertJson(c, json, topic, key, event);
     }
 
     /**
