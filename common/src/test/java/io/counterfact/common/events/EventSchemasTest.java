@@ -48,4 +48,23 @@ class EventSchemasTest {
         unknownVersion.put("schemaversion", 9);
         assertTrue(EventSchemas.violations(unknownVersion).get(0).contains("no schema"));
     }
+
+    @Test
+    void estimationEventsReferenceTheSharedRequestSchema() {
+        ObjectNode request = json.createObjectNode().put("datasetId", "ds_1").put("version", 1).put("method", "aipw")
+                .putNull("estimand").put("treatment", "t").put("outcome", "y").putNull("dag");
+        request.putArray("covariates").add("x");
+        request.putArray("instruments");
+        request.putArray("endogenous");
+        request.putObject("options");
+        ObjectNode data = json.createObjectNode().put("estimationId", "est_1").put("datasetId", "ds_1").put("version", 1)
+                .put("status", "QUEUED").put("acceptedAt", "2026-11-25T10:00:00Z");
+        data.set("request", request);
+        ObjectNode ok = json.valueToTree(EventEnvelope.of(EventTypes.ESTIMATION_ACCEPTED, 1, "/test", "est_1", null, data));
+        assertEquals(java.util.List.of(), EventSchemas.violations(ok));
+
+        ObjectNode bad = ok.deepCopy();
+        ((ObjectNode) bad.get("data").get("request")).put("version", 0);
+        assertFalse(EventSchemas.violations(bad).isEmpty(), "the referenced request schema is applied");
+    }
 }
