@@ -10,8 +10,11 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -58,58 +61,104 @@ public class EngineBench {
     /** iv.bin as columns, loaded once per trial, plus the checked result. */
     @State(Scope.Benchmark)
     public static class Iv {
-        SynthData.Iv d;
+        Methods.IvInputs in;
 
         @Setup(Level.Trial)
         public void setup(BenchmarkParams params) {
             String method = method(params);
-            d = SynthData.Iv.load();
-            report(method, Methods.run(method, null, d));
+            in = new Methods.IvInputs(SynthData.Iv.load());
+            report(method, Methods.run(method, null, in));
+        }
+    }
+
+    /**
+     * Process CPU time (all threads: the engine's pool, GC, JIT) per operation of each iteration, printed after each
+     * measurement iteration as {@code CPU_MS_PER_OP <ms>}: comparable with time_py.py's {@code cpu_s}, and much less sensitive than wall
+     * time to other processes competing for the cores.
+     */
+    @State(Scope.Benchmark)
+    public static class CpuClock {
+        private static final java.lang.management.OperatingSystemMXBean OS =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long ops;
+        long start;
+        boolean measured;
+
+        @Setup(Level.Iteration)
+        public void begin(IterationParams params) {
+            measured = params.getType() == IterationType.MEASUREMENT;
+            ops = 0;
+            start = cpuNanos();
+        }
+
+        @TearDown(Level.Iteration)
+        public void end() {
+            if (measured && ops > 0 && start >= 0) {
+                System.out.printf(java.util.Locale.ROOT, "CPU_MS_PER_OP %.3f%n", (cpuNanos() - start) / 1e6 / ops);
+            }
+        }
+
+        static long cpuNanos() {
+            return OS instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
         }
     }
 
     static void report(String method, Map<String, Double> result) {
         // throws (failing the trial) on any difference beyond 1e-6 relative
-        System.out.println(PeerCheck.check(Methods.peerOf(method), result));
+        System.out.println(PeerCheck.check(Methods.peerOf(method), result, !Methods.peerOf(method).equals(method)));
     }
 
     @Benchmark
-    public Map<String, Double> sm_ols_hc1(Obs s) {
+    public Map<String, Double> sm_ols_hc1(Obs s, CpuClock c) {
+        c.ops++;
         return Methods.smOlsHc1(s.in);
     }
 
     @Benchmark
-    public Map<String, Double> sm_logit(Obs s) {
+    public Map<String, Double> sm_logit(Obs s, CpuClock c) {
+        c.ops++;
         return Methods.smLogit(s.in);
     }
 
     @Benchmark
-    public Map<String, Double> np_ipw(Obs s) {
+    public Map<String, Double> np_ipw(Obs s, CpuClock c) {
+        c.ops++;
         return Methods.npIpw(s.in);
     }
 
     @Benchmark
-    public Map<String, Double> np_aipw(Obs s) {
+    public Map<String, Double> np_aipw(Obs s, CpuClock c) {
+        c.ops++;
         return Methods.npAipw(s.in);
     }
 
     @Benchmark
-    public Map<String, Double> logit_plus_aipw(Obs s) {
+    public Map<String, Double> logit_plus_aipw(Obs s, CpuClock c) {
+        c.ops++;
         return Methods.logitPlusAipw(s.in);
     }
 
     @Benchmark
-    public Map<String, Double> logit_plus_aipw_kernels(Obs s) {
+    public Map<String, Double> logit_plus_aipw_kernels(Obs s, CpuClock c) {
+        c.ops++;
         return Methods.logitPlusAipwKernels(s.in);
     }
 
     @Benchmark
-    public Map<String, Double> np_2sls_hc1(Iv s) {
-        return Methods.np2slsHc1(s.d);
+    public Map<String, Double> np_2sls_hc1(Iv s, CpuClock c) {
+        c.ops++;
+        return Methods.np2slsHc1(s.in.d);
     }
 
     @Benchmark
-    public Map<String, Double> sm_iv2sls(Iv s) {
-        return Methods.smIv2sls(s.d);
+    public Map<String, Double> np_2sls_hc1_facade(Iv s, CpuClock c) {
+        c.ops++;
+        return Methods.np2slsHc1Facade(s.in);
+    }
+
+    @Benchmark
+    public Map<String, Double> sm_iv2sls(Iv s, CpuClock c) {
+        c.ops++;
+        return Methods.smIv2sls(s.in.d);
     }
 }

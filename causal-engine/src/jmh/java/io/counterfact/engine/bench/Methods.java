@@ -30,7 +30,7 @@ public final class Methods {
 
     /** Every method, in the table's order; the names are time_py.py's (plus one engine-only variant). */
     public static final List<String> ALL = List.of("sm_ols_hc1", "sm_logit", "np_ipw", "np_aipw", "logit_plus_aipw",
-            "logit_plus_aipw_kernels", "np_2sls_hc1", "sm_iv2sls");
+            "logit_plus_aipw_kernels", "np_2sls_hc1", "np_2sls_hc1_facade", "sm_iv2sls");
 
     private static final CausalEngine ENGINE = CausalEngine.standard();
 
@@ -39,12 +39,15 @@ public final class Methods {
 
     /** The python method whose result and timing a method is compared with. */
     public static String peerOf(String method) {
-        return method.equals("logit_plus_aipw_kernels") ? "logit_plus_aipw" : method;
+        if (method.equals("logit_plus_aipw_kernels")) {
+            return "logit_plus_aipw";
+        }
+        return method.endsWith("_facade") ? method.substring(0, method.length() - "_facade".length()) : method;
     }
 
     /** Whether a method runs on iv.bin (else obs.bin). */
     public static boolean usesIv(String method) {
-        return method.equals("np_2sls_hc1") || method.equals("sm_iv2sls");
+        return method.contains("2sls");
     }
 
     /** Inputs on the observational data, built once per trial (not timed). */
@@ -132,13 +135,40 @@ public final class Methods {
         return result("coef_d", fit.estimate(), "se_classical_d", fit.stdError());
     }
 
+    /** The IV data as a DataFrame (arrays shared, not copied) and the facade's 2sls request (se HC1, the default). */
+    public static final class IvInputs {
+        public final SynthData.Iv d;
+        public final DataFrame frame;
+        public final EstimationSpec spec;
+
+        public IvInputs(SynthData.Iv d) {
+            this.d = d;
+            List<String> covariates = SynthData.covariateNames();
+            List<Column> cols = new ArrayList<>();
+            cols.add(Column.numeric("y", d.y));
+            cols.add(Column.binary("d", d.d));
+            cols.add(Column.binary("z", d.z));
+            for (int j = 0; j < covariates.size(); j++) {
+                cols.add(Column.numeric(covariates.get(j), d.x[j]));
+            }
+            frame = DataFrame.of(cols);
+            spec = new EstimationSpec("2sls", "LATE", "d", "y", covariates, List.of("z"), List.of(), null, Map.of());
+        }
+    }
+
+    /** np_2sls_hc1 end to end through the facade: CausalEngine.estimate on a DataFrame, method 2sls (its diagnostics too). */
+    public static Map<String, Double> np2slsHc1Facade(IvInputs in) {
+        EstimationResult r = ENGINE.estimate(in.frame, in.spec, null);
+        return result("coef_d", r.estimate(), "se_hc1_d", r.stdError());
+    }
+
     private static IvFit tsls(SynthData.Iv d, IvOptions options) {
         return TwoStageLeastSquares.fit(d.y, Regressors.of("d", d.d), Regressors.of(SynthData.covariateNames(), d.x),
                 Regressors.of("z", d.z), options);
     }
 
     /** Runs a method by name (for the one-shot memory runs). */
-    public static Map<String, Double> run(String method, ObsInputs obs, SynthData.Iv iv) {
+    public static Map<String, Double> run(String method, ObsInputs obs, IvInputs iv) {
         return switch (method) {
             case "sm_ols_hc1" -> smOlsHc1(obs);
             case "sm_logit" -> smLogit(obs);
@@ -146,8 +176,9 @@ public final class Methods {
             case "np_aipw" -> npAipw(obs);
             case "logit_plus_aipw" -> logitPlusAipw(obs);
             case "logit_plus_aipw_kernels" -> logitPlusAipwKernels(obs);
-            case "np_2sls_hc1" -> np2slsHc1(iv);
-            case "sm_iv2sls" -> smIv2sls(iv);
+            case "np_2sls_hc1" -> np2slsHc1(iv.d);
+            case "np_2sls_hc1_facade" -> np2slsHc1Facade(iv);
+            case "sm_iv2sls" -> smIv2sls(iv.d);
             default -> throw new IllegalArgumentException("unknown method " + method + "; one of " + ALL);
         };
     }

@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the causal engine against statsmodels/numpy at n = 1,000,000, p = 20, on the data of
+# ../shared/datasets/scripts/gen_synth.py, each method timed by JMH (engine) and by time_py.py (peer) in the same
+# run, method after method, then one fresh JVM per method for the memory figures. Prints one table; results are
+# kept in .work/bench-engine/ (table.md, peer/*.json, jmh/*.json, memory.jsonl, load.txt).
+#
+# Usage: scripts/bench-engine.sh [--quick] [--no-memory] [--profile] [METHOD...]
+#   METHOD: sm_ols_hc1 sm_logit np_ipw np_aipw logit_plus_aipw logit_plus_aipw_kernels np_2sls_hc1
+#           np_2sls_hc1_facade sm_iv2sls (default: all; logit_plus_aipw_kernels and np_2sls_hc1_facade are
+#           engine-only variants, compared with the peer's logit_plus_aipw and np_2sls_hc1)
+#   --quick      1 fork, 1 warmup and 3 measurement iterations (a smoke run, not figures to quote)
+#   --no-memory  skip the one-shot memory runs
+#   --profile    instead of the table: where the engine's time goes, per method (JMH's JFR profiler, 1 fork;
+#                top self and inclusive frames in .work/bench-engine/hotspots-METHOD.txt)
+# Environment: FORKS (2), WARMUP (3), ITERATIONS (5), ITER_TIME (2s), XMX (2g, the JMH forks' -Xms/-Xmx),
+#   BENCH_WORK (.work/bench-engine), SYNTH (.work/synth), DATASETS (../shared/datasets), NO_BUILD=1.
+# Needs python3 with numpy and statsmodels (`pip install numpy statsmodels`), Java 17, network for Maven Central
+# the first time (JMH 1.37).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+ALL_METHODS=(sm_ols_hc1 sm_logit np_ipw np_aipw logit_plus_aipw logit_plus_aipw_kernels np_2sls_hc1 np_2sls_hc1_facade
+  sm_iv2sls)
+FORKS=${FORKS:-2}
+WARMUP=${WARMUP:-3}
+ITERATIONS=${ITERATIONS:-5}
+ITER_TIME=${ITER_TIME:-2s}
+XMX=${XMX:-2g}
+MEMORY=1
+PROFILE=0
+METHODS=()
+for arg in "$@"; do
+  case "$arg" in
+    --quick) FORKS=1 WARMUP=1 ITERATIONS=3 ;;
+    --no-memory) MEMORY=0 ;;
+    --profile) PROFILE=1 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -*) echo "unknown option $arg" >&2; exit 2 ;;
+    *) [[ " ${ALL_METHODS[*]} " == *" $arg "* ]] || { echo "unknown method $arg; one of ${ALL_METHODS[*]}" >&2; exit 2; }
+       METHODS+=("$arg") ;;
+  esac
+done
+[ ${#METHODS[@]} -gt 0 ] || METHODS=("${ALL_METHODS[@]}")
+
+DATASETS=${DATASETS:-$ROOT/../shared/datasets}
+SYNTH=${SYNTH:-$ROOT/.work/synth}
+WORK=${BENCH_WORK:-$ROOT/.work/bench-engine}
+JAR=$ROOT/causal-engine/target/bench/benchmarks.jar
+mkdir -p "$WORK/peer" "$WORK/jmh" "$WORK/logs"
+
+# the python peer runs with OpenBLAS choosing its own kernel: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are set on some
+# machines for old OpenBLAS builds and slow a current numpy; they are unset for the peer's commands only
+peer_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+
+if ! python3 -c 'import numpy, statsmodels' 2>/dev/null; then
+  echo "python3 with numpy and statsmodels is needed for the data and the peer: pip install numpy statsmodels" >&2
+  exit 1
+fi
+[ -f "$DATASETS/scripts/gen_synth.py" ] || { echo "no $DATASETS/scripts/gen_synth.py (set DATASETS)" >&2; exit 1; }
+
+# --- data -------------------------------------------------------------------------------------------------------
+data_ok() {
+  [ -f "$SYNTH/obs.bin" ] && [ -f "$SYNTH/iv.bin" ] && [ -f "$SYNTH/meta.json" ] || return 1
+  [ "$(stat -c %s "$SYNTH/obs.bin")" = 176000000 ] && [ "$(stat -c %s "$SYNTH/iv.bin")" = 184000000 ] || return 1
+  python3 - "$SYNTH" <<'EOF'
+import hashlib, json, sys
+d = sys.argv[1]
+meta = json.load(open(f"{d}/meta.json"))
+for name in ("obs", "iv"):
+    h = hashlib.sha256()
+    with open(f"{d}/{name}.bin", "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 24), b""):
+            h.update(chunk)
+    if h.hexdigest() != meta[f"{name}_sha256"]:
+        sys.exit(f"{name}.bin does not match meta.json's sha256")
+EOF
+}
+if ! data_ok; then
+  echo "generating $SYNTH (gen_synth.py: obs.bin 176 MB, iv.bin 184 MB)..."
+  mkdir -p "$SYNTH"
+  python3 "$DATASETS/scripts/gen_synth.py" "$SYNTH" > "$WORK/logs/gen_synth.log"
+  data_ok || { echo "generated data fail their checksum check" >&2; exit 1; }
+fi
+
+# --- build --------------------------------------------------------------------------------------------------------
+if [ "${NO_BUILD:-0}" != 1 ] || [ ! -f "$JAR" ]; then
+  echo "building the benchmarks (./mvnw -pl causal-engine -Pbench package)..."
+  ./mvnw -q -pl causal-engine -Pbench package > "$WORK/logs/build.log" 2>&1 || { cat "$WORK/logs/build.log" >&2; exit 1; }
+fi
+
+# --- machine ----------------------------------------------------------------------------------------------------
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores available"
+  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "jmh: avgt, $FORKS forks x ($WARMUP warmup + $ITERATIONS measurement iterations of $ITER_TIME), -Xms$XMX -Xmx$XMX, -prof gc"
+  echo "python: $(python3 -c 'import sys, numpy, statsmodels; print(sys.version.split()[0], "numpy", numpy.__version__, "statsmodels", statsmodels.__version__)')"
+  echo "numpy BLAS (peer's environment): $("${peer_env[@]}" python3 - <<'EOF'
+import ctypes, glob, os, numpy
+try:
+    from threadpoolctl import threadpool_info
+    print("; ".join(f"{d.get('internal_api')} {d.get('version')} kernel {d.get('architecture')}, {d.get('num_threads')} threads"
+                    for d in threadpool_info() if d.get("user_api") == "blas") + " (threadpoolctl)")
+except ImportError:
+    out = []
+    for path in glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir, "numpy.libs", "*openblas*")):
+        lib = ctypes.CDLL(path)
+        for pre in ("scipy_openblas_", "openblas_"):
+            for suf in ("64_", ""):
+                core = getattr(lib, pre + "get_corename" + suf, None)
+                if core is not None:
+                    core.restype = ctypes.c_char_p
+                    threads = getattr(lib, pre + "get_num_threads" + suf)()
+                    out.append(f"{os.path.basename(path)} kernel {core().decode()}, {threads} threads")
+                    break
+            else:
+                continue
+            break
+    print("; ".join(out) + " (OpenBLAS via ctypes; threadpoolctl not installed)" if out else "unknown")
+EOF
+)"
+  echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-unset} in this shell; unset for the peer's commands"
+} > "$WORK/machine.txt"
+cat "$WORK/machine.txt"
+: > "$WORK/load.txt"
+
+# --- timings: peer then engine, method after method -------------------------------------------------------------
+peer_of() { case "$1" in logit_plus_aipw_kernels) echo logit_plus_aipw ;; *_facade) echo "${1%_facade}" ;; *) echo "$1" ;; esac; }
+
+if [ "$PROFILE" = 1 ]; then
+  for m in "${METHODS[@]}"; do
+    p=$(peer_of "$m")
+    if [ ! -s "$WORK/peer/$p.json" ]; then  # the engine's result check needs the peer's result
+      "${peer_env[@]}" python3 "$DATASETS/scripts/time_py.py" "$p" "$SYNTH" > "$WORK/peer/$p.json"
+    fi
+    echo "[$(date +%T) load $(load)] profiling $m (JMH + JFR)"
+    rm -rf "$WORK/jfr/$m"
+    BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer java -jar "$JAR" "EngineBench\.$m\$" -f 1 -wi "$WARMUP" -w "$ITER_TIME" \
+      -i "$ITERATIONS" -r "$ITER_TIME" -jvmArgsAppend "-Xms$XMX -Xmx$XMX" -prof "jfr:dir=$WORK/jfr/$m;stackDepth=128" \
+      > "$WORK/logs/profile-$m.log" 2>&1 || { tail -40 "$WORK/logs/profile-$m.log" >&2; exit 1; }
+    python3 - "$(find "$WORK/jfr/$m" -name '*.jfr' | head -1)" > "$WORK/hotspots-$m.txt" <<'PY'
+import collections, re, subprocess, sys
+text = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "128", sys.argv[1]],
+                      capture_output=True, text=True, check=True).stdout
+samples = [f for f in (re.findall(r"^\s+([\w$.<>]+)\(.*?\)\s+line: (\d+)", b, re.M)
+                       for b in text.split("jdk.ExecutionSample")[1:]) if f]
+n = len(samples)
+print(f"{n} execution samples (all threads; the stacks of the engine's pool threads start at Parallel$RangeTask, "
+      "so their callers are not seen)")
+print("self time by method:")
+for m, c in collections.Counter(f[0][0] for f in samples).most_common(12):
+    print(f"  {100 * c / n:5.1f}%  {m}")
+print("self time by line:")
+for m, c in collections.Counter(f"{f[0][0]}:{f[0][1]}" for f in samples).most_common(12):
+    print(f"  {100 * c / n:5.1f}%  {m}")
+print("inclusive time, engine methods:")
+incl = collections.Counter(m for f in samples for m in set(x[0] for x in f))
+for m, c in incl.most_common():
+    if m.startswith("io.counterfact.engine") and ".bench." not in m and "jmh_generated" not in m and 100 * c / n >= 0.5:
+        print(f"  {100 * c / n:5.1f}%  {m}")
+PY
+    cat "$WORK/hotspots-$m.txt"
+  done
+  exit 0
+fi
+for m in "${METHODS[@]}"; do
+  p=$(peer_of "$m")
+  # the engine checks its result against this file: run the peer for every method timed here
+  if [ "$p" = "$m" ] || [ ! -s "$WORK/peer/$p.json" ]; then
+    echo "[$(date +%T) load $(load)] peer  $p (time_py.py, 3 runs)"
+    echo "$p peer start $(load)" >> "$WORK/load.txt"
+    "${peer_env[@]}" /usr/bin/time -f '%M' -o "$WORK/peer/$p.maxrss_kb" \
+      python3 "$DATASETS/scripts/time_py.py" "$p" "$SYNTH" > "$WORK/peer/$p.json"
+  fi
+  echo "[$(date +%T) load $(load)] engine $m (JMH)"
+  echo "$m engine start $(load)" >> "$WORK/load.txt"
+  BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer java -jar "$JAR" "EngineBench\.$m\$" \
+    -f "$FORKS" -wi "$WARMUP" -w "$ITER_TIME" -i "$ITERATIONS" -r "$ITER_TIME" \
+    -jvmArgsAppend "-Xms$XMX -Xmx$XMX" -prof gc -rf json -rff "$WORK/jmh/$m.json" > "$WORK/logs/jmh-$m.log" 2>&1 \
+    || { tail -40 "$WORK/logs/jmh-$m.log" >&2; echo "JMH failed for $m (log: $WORK/logs/jmh-$m.log)" >&2; exit 1; }
+  grep -q '"primaryMetric"' "$WORK/jmh/$m.json" \
+    || { tail -40 "$WORK/logs/jmh-$m.log" >&2; echo "JMH produced no result for $m (result check failed?)" >&2; exit 1; }
+  echo "$m engine end $(load)" >> "$WORK/load.txt"
+done
+
+# --- memory: one fresh JVM per method -------------------------------------------------------------------------------
+# (a) VmHWM of one run with -Xmx at the goal (2x the data file); (b) the smallest -Xmx (8 MB steps) that completes
+if [ "$MEMORY" = 1 ]; then
+  : > "$WORK/memory.jsonl"
+  one_shot() { # xmx_mb method -> prints the JSON line, fails on OutOfMemoryError
+    BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer timeout 600 java "-Xmx${1}m" -cp "$JAR" io.counterfact.engine.bench.OneShot "$2" \
+      2> "$WORK/logs/oneshot.err" | tail -1 | grep '^{'
+  }
+  for m in load_obs load_obs_propensity load_iv "${METHODS[@]}"; do
+    case "$m" in load_iv|*2sls*|*iv2sls*) data_mb=184 ;; *) data_mb=176 ;; esac
+    echo "[$(date +%T) load $(load)] memory $m"
+    goal=$((2 * data_mb))
+    at_goal=$(one_shot "$goal" "$m" || echo '{"failed": true}')
+    lo=$((data_mb - 8)) hi=$goal
+    if [[ "$at_goal" == *failed* ]]; then
+      lo=$goal hi=$((4 * data_mb))
+      while ! one_shot "$hi" "$m" > /dev/null; do lo=$hi; hi=$((hi * 2)); [ "$hi" -le 8192 ] || break; done
+    fi
+    while [ $((hi - lo)) -gt 8 ]; do
+      mid=$(( (lo + hi) / 2 ))
+      if one_shot "$mid" "$m" > /dev/null; then hi=$mid; else lo=$mid; fi
+    done
+    echo "{\"method\": \"$m\", \"data_mb\": $data_mb, \"min_xmx_mb\": $hi, \"at_goal\": $at_goal}" >> "$WORK/memory.jsonl"
+  done
+fi
+
+# --- table ----------------------------------------------------------------------------------------------------------
+python3 - "$WORK" "$MEMORY" "${METHODS[@]}" <<'EOF' | tee "$WORK/table.md"
+import json, os, statistics, sys
+work, memory, methods = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
+peer_of = lambda m: "logit_plus_aipw" if m == "logit_plus_aipw_kernels" else m.removesuffix("_facade")
+rows = []
+print("| method | engine median (ms) | peer median (ms) | ratio peer/engine | goal ≥ 5x | engine CPU/op (ms) | peer CPU/op (ms) | CPU ratio | engine mean ± 99.9% CI (ms) | engine alloc/op (MB) |")
+print("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+for m in methods:
+    j = json.load(open(f"{work}/jmh/{m}.json"))[0]
+    pm = j["primaryMetric"]
+    raw = [v for fork in pm["rawData"] for v in fork]
+    eng = statistics.median(raw)
+    sec = j.get("secondaryMetrics", {})
+    alloc = (sec.get("gc.alloc.rate.norm") or sec.get("·gc.alloc.rate.norm") or {}).get("score")
+    peer = json.loads(open(f"{work}/peer/{peer_of(m)}.json").read().strip().splitlines()[-1])
+    pmed = peer["median_s"] * 1e3
+    pcpu = statistics.median(peer["cpu_s"]) * 1e3
+    ratio = pmed / eng
+    name = m + (f" (vs {peer_of(m)})" if m != peer_of(m) else "")
+    err = pm.get("scoreError")
+    err = "" if err is None or err != err else f" ± {err:.0f}"
+    cpu = [float(l.split()[-1]) for l in open(f"{work}/logs/jmh-{m}.log", errors="replace") if "CPU_MS_PER_OP" in l]
+    ecpu = statistics.median(cpu) if cpu else float("nan")
+    print(f"| {name} | {eng:.0f} | {pmed:.0f} | {ratio:.1f} | {'met' if ratio >= 5 else 'NOT met'} | {ecpu:.0f} | {pcpu:.0f} | "
+          f"{pcpu / ecpu:.1f} | {pm['score']:.0f}{err} | {alloc / 1e6 if alloc else float('nan'):.0f} |")
+if memory and os.path.exists(f"{work}/memory.jsonl"):
+    print()
+    print("| run (fresh JVM, G1) | data (MB) | VmHWM at -Xmx = 2x data (MB) | ratio | smallest -Xmx that completes (MB) | ratio | goal < 2x |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for line in open(f"{work}/memory.jsonl"):
+        r = json.loads(line)
+        g = r["at_goal"]
+        hwm = "OOM" if g.get("failed") else f"{g['vmhwm_mb']:.0f}"
+        hwm_ratio = "" if g.get("failed") else f"{g['vmhwm_mb'] / r['data_mb']:.2f}"
+        heap_ratio = r["min_xmx_mb"] / r["data_mb"]
+        print(f"| {r['method']} | {r['data_mb']} | {hwm} | {hwm_ratio} | {r['min_xmx_mb']} | {heap_ratio:.2f} | "
+              f"{'met' if heap_ratio < 2 and not g.get('failed') else 'NOT met'} |")
+peers = [p for p in dict.fromkeys(peer_of(m) for m in methods) if os.path.exists(f"{work}/peer/{p}.maxrss_kb")]
+if peers:
+    print()
+    print("peer peak RSS (MB, /usr/bin/time): " + ", ".join(
+        f"{p} {int(open(f'{work}/peer/{p}.maxrss_kb').read().split()[-1]) / 1e3:.0f}" for p in peers))
+print()
+print("load average (1/5/15 min) at each step:")
+for line in open(f"{work}/load.txt"):
+    print("    " + line.rstrip())
+EOF
+echo "load average now: $(load); results in $WORK"
