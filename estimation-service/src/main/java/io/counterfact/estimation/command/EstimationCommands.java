@@ -1,0 +1,141 @@
+package io.counterfact.estimation.command;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.counterfact.common.http.Problem;
+import io.counterfact.common.http.ProblemException;
+import io.counterfact.engine.CausalEngine;
+import io.counterfact.engine.InvalidSpecException;
+import io.counterfact.engine.data.ColumnType;
+import io.counterfact.estimation.db.Transactions;
+import io.counterfact.estimation.replica.ReplicaStore;
+import io.counterfact.estimation.replica.ReplicaVersion;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The command side of {@code POST /api/estimations}: validates a request against the replica's version and the
+ * engine, then stores it and writes the RunEstimation command and the Accepted event to the outbox, one transaction.
+ */
+@ApplicationScoped
+public class EstimationCommands {
+
+    private static final java.util.regex.Pattern TRACEPARENT =
+            java.util.regex.Pattern.compile("^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$");
+
+    /** @param created false when an earlier request with the same Idempotency-Key is answered */
+    public record Accepted(String id, EstimationRepository.Status status, boolean created) {
+    }
+
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    EstimationRepository repository;
+
+    @Inject
+    EstimationEvents events;
+
+    @Inject
+    ReplicaStore replica;
+
+    @Inject
+    CausalEngine engine;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "counterfact.estimation.replica-wait", defaultValue = "PT10S")
+    Duration replicaWait;
+
+    public Accepted accept(EstimationRequest request, String idempotencyKey, String traceparent) {
+        if (request == null) {
+            throw ProblemException.badRequest("no request body: expected {\"datasetId\", \"version\", \"method\", ...}");
+        }
+        if (request.datasetId() == null || request.datasetId().isBlank()) {
+            throw bad("datasetId", "datasetId is required");
+        }
+        if (request.version() == null || request.version() < 1) {
+            throw bad("version", "version is required: a positive integer, not " + request.version());
+        }
+        String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
+        if (key != null && key.length() > 255) {
+            throw bad("Idempotency-Key", "the Idempotency-Key header is longer than 255 characters");
+        }
+        ObjectNode normalized = request.normalized(json);
+        if (key != null) {
+            Optional<EstimationRepository.Row> earlier = transactions.inTransaction(c -> repository.findByIdempotencyKey(c, key));
+            if (earlier.isPresent()) {
+                return replay(earlier.get(), normalized);
+            }
+        }
+        validate(request, normalized);
+
+        String trace = traceparent != null && TRACEPARENT.matcher(traceparent).matches() ? traceparent : null;
+        String id = "est_" + UUID.randomUUID().toString().replace("-", "");
+        Optional<EstimationRepository.Row> inserted = transactions.inTransaction(c -> {
+            Optional<EstimationRepository.Row> row = repository.insert(c, id, key, request.datasetId(),
+                    request.version(), normalized, trace);
+            if (row.isPresent()) {
+                Instant at = row.get().createdAt();
+                events.run(c, id, request.datasetId(), request.version(), normalized, at, trace);
+                events.accepted(c, id, request.datasetId(), request.version(), normalized, at, trace);
+            }
+            return row;
+        });
+        if (inserted.isPresent()) {
+            return new Accepted(id, inserted.get().status(), true);
+        }
+        // a concurrent request with the same key won the insert
+        return replay(transactions.inTransaction(c -> repository.findByIdempotencyKey(c, key)).orElseThrow(), normalized);
+    }
+
+    private Accepted replay(EstimationRepository.Row earlier, ObjectNode normalized) {
+        if (!earlier.request().equals(normalized)) {
+            throw ProblemException.conflict("Idempotency-Key '" + earlier.idempotencyKey() + "' was used for another "
+                    + "request (estimation " + earlier.id() + "); use a new key for a different request");
+        }
+        return new Accepted(earlier.id(), earlier.status(), false);
+    }
+
+    private void validate(EstimationRequest request, ObjectNode normalized) {
+        String ds = request.datasetId();
+        int version = request.version();
+        Optional<ReplicaVersion> v = replica.awaitReady(ds, version, replicaWait);
+        if (v.isEmpty()) {
+            throw ProblemException.notFound("dataset '" + ds + "' has no version " + version
+                    + " (datasetId, version): unknown dataset or version");
+        }
+        switch (v.get().status()) {
+            case CORRUPT -> throw ProblemException.conflict("version " + version + " of dataset '" + ds
+                    + "' cannot be used: its replica is CORRUPT (" + v.get().reason() + ")");
+            case PENDING -> throw new ProblemException(503, "Service Unavailable", "version " + version
+                    + " of dataset '" + ds + "' is still being replicated (" + v.get().reason() + "); retry shortly",
+                    Map.of("Retry-After", "5"));
+            case READY -> {
+            }
+        }
+        Map<String, ColumnType> schema = new LinkedHashMap<>();
+        for (ReplicaVersion.ColumnInfo c : v.get().columns()) {
+            schema.put(c.name(), ColumnType.parse(c.type()));
+        }
+        try {
+            engine.validate(schema, EstimationRequest.spec(json, normalized));
+        } catch (InvalidSpecException e) {
+            throw bad(e.field(), e.getMessage());
+        }
+    }
+
+    static ProblemException bad(String field, String message) {
+        return ProblemException.badInput(field + ": " + message, List.of(new Problem.Fault(null, null, field, message)));
+    }
+}

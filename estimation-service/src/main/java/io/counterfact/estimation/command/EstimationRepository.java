@@ -1,0 +1,117 @@
+package io.counterfact.estimation.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The {@code estimation} table. Status moves QUEUED → RUNNING → SUCCEEDED | FAILED, and every transition out of a
+ * non-terminal state is a conditional UPDATE: a terminal row never changes again, whoever else holds the command.
+ */
+@ApplicationScoped
+public class EstimationRepository {
+
+    public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED }
+
+    public record Row(String id, String idempotencyKey, String datasetId, int version, JsonNode request, Status status,
+                      JsonNode result, String error, int attempts, String traceparent, Instant createdAt,
+                      Instant startedAt, Instant finishedAt) {
+    }
+
+    private static final String COLUMNS = "id, idempotency_key, dataset_id, version, request, status, result, error, "
+            + "attempts, traceparent, created_at, started_at, finished_at";
+    private static final String NON_TERMINAL = "status IN ('QUEUED', 'RUNNING')";
+
+    @Inject
+    ObjectMapper json;
+
+    /** @return the inserted row, or empty if {@code idempotencyKey} is taken (nothing inserted) */
+    public Optional<Row> insert(Connection c, String id, String idempotencyKey, String datasetId, int version,
+                                JsonNode request, String traceparent) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO estimation (id, idempotency_key, dataset_id, version, "
+                + "request, status, traceparent) VALUES (?, ?, ?, ?, ?::jsonb, 'QUEUED', ?) "
+                + "ON CONFLICT (idempotency_key) DO NOTHING RETURNING " + COLUMNS)) {
+            s.setString(1, id);
+            s.setString(2, idempotencyKey);
+            s.setString(3, datasetId);
+            s.setInt(4, version);
+            s.setString(5, request.toString());
+            s.setString(6, traceparent);
+            return one(s);
+        }
+    }
+
+    public Optional<Row> find(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM estimation WHERE id = ?")) {
+            s.setString(1, id);
+            return one(s);
+        }
+    }
+
+    public Optional<Row> findByIdempotencyKey(Connection c, String key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM estimation WHERE idempotency_key = ?")) {
+            s.setString(1, key);
+            return one(s);
+        }
+    }
+
+    /** QUEUED or RUNNING (a previous holder died) → RUNNING, one more attempt. @return empty if terminal or unknown */
+    public Optional<Row> start(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE estimation SET status = 'RUNNING', attempts = attempts + 1, "
+                + "started_at = now() WHERE id = ? AND " + NON_TERMINAL + " RETURNING " + COLUMNS)) {
+            s.setString(1, id);
+            return one(s);
+        }
+    }
+
+    /** Stores the result if the estimation is not terminal yet. @return the row as stored, or empty if it was */
+    public Optional<Row> succeed(Connection c, String id, JsonNode result) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE estimation SET status = 'SUCCEEDED', result = ?::jsonb, "
+                + "error = NULL, finished_at = now() WHERE id = ? AND " + NON_TERMINAL + " RETURNING " + COLUMNS)) {
+            s.setString(1, result.toString());
+            s.setString(2, id);
+            return one(s);
+        }
+    }
+
+    /** Stores the failure if the estimation is not terminal yet. @return the row as stored, or empty if it was */
+    public Optional<Row> fail(Connection c, String id, String reason) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE estimation SET status = 'FAILED', error = ?, "
+                + "finished_at = now() WHERE id = ? AND " + NON_TERMINAL + " RETURNING " + COLUMNS)) {
+            s.setString(1, reason);
+            s.setString(2, id);
+            return one(s);
+        }
+    }
+
+    private Optional<Row> one(PreparedStatement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            try {
+                String result = rs.getString("result");
+                return Optional.of(new Row(rs.getString("id"), rs.getString("idempotency_key"), rs.getString("dataset_id"),
+                        rs.getInt("version"), json.readTree(rs.getString("request")), Status.valueOf(rs.getString("status")),
+                        result == null ? null : json.readTree(result), rs.getString("error"), rs.getInt("attempts"),
+                        rs.getString("traceparent"), instant(rs.getTimestamp("created_at")),
+                        instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at"))));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("stored JSON unreadable", e);
+            }
+        }
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

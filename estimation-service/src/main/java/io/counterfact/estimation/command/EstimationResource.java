@@ -1,0 +1,76 @@
+package io.counterfact.estimation.command;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.counterfact.common.http.Problem;
+import io.counterfact.common.http.ProblemException;
+import io.counterfact.estimation.db.Transactions;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URI;
+
+/** {@code POST /api/estimations} (a command: 202 with a Location) and the command side's own status of one. */
+@Path("/api/estimations")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "estimations", description = "estimation commands")
+public class EstimationResource {
+
+    @Inject
+    EstimationCommands commands;
+
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    EstimationRepository repository;
+
+    @Inject
+    ObjectMapper json;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Queue an estimation: validated against the dataset version and the engine, then run by a worker")
+    @APIResponse(responseCode = "202", description = "accepted: {id, status}; Location names the estimation")
+    @APIResponse(responseCode = "400", description = "a field at fault (named in detail and errors[].field)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "unknown dataset or version",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "the version is CORRUPT, or the Idempotency-Key was used for another request",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response submit(EstimationRequest request, @HeaderParam("Idempotency-Key") String idempotencyKey,
+                           @HeaderParam("traceparent") String traceparent) {
+        EstimationCommands.Accepted accepted = commands.accept(request, idempotencyKey, traceparent);
+        ObjectNode body = json.createObjectNode().put("id", accepted.id()).put("status", accepted.status().name());
+        // JSON text, not a JsonNode entity: an ObjectNode entity would make Quarkus REST generate a bean serializer for it
+        return Response.accepted(body.toString()).type(MediaType.APPLICATION_JSON).location(URI.create("/api/estimations/" + accepted.id())).build();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "An estimation's status on the command side: {id, status, request, result, error}")
+    @APIResponse(responseCode = "404", description = "unknown estimation",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response get(@PathParam("id") String id) {
+        EstimationRepository.Row row = transactions.inTransaction(c -> repository.find(c, id))
+                .orElseThrow(() -> ProblemException.notFound("no estimation '" + id + "'"));
+        ObjectNode body = json.createObjectNode().put("id", row.id()).put("status", row.status().name());
+        body.set("request", row.request());
+        body.set("result", row.result() == null ? json.nullNode() : row.result());
+        body.put("error", row.error());
+        return Response.ok(body.toString(), MediaType.APPLICATION_JSON).build();
+    }
+}

@@ -1,0 +1,285 @@
+package io.counterfact.estimation.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.counterfact.common.events.EventSchemas;
+import io.counterfact.common.events.EventTypes;
+import io.counterfact.engine.CausalEngine;
+import io.counterfact.engine.EstimationResult;
+import io.counterfact.engine.InvalidSpecException;
+import io.counterfact.engine.ProgressListener;
+import io.counterfact.engine.data.DataFrame;
+import io.counterfact.estimation.db.Transactions;
+import io.counterfact.estimation.replica.ReplicaStore;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Runs RunEstimation commands (consumer group {@code estimation-workers}: every pod takes a share of the 12
+ * partitions). Up to {@code counterfact.estimation.concurrency} commands at once per pod (default: the CPUs the JVM
+ * sees, i.e. the container's limit), out of order; the connector commits an offset only when every record before it is done,
+ * so a pod killed mid-command leaves it to another pod. The result is stored once: a redelivered command for a
+ * terminal estimation does nothing. A command that cannot be processed goes to the dead-letter topic (the method
+ * throws) and its estimation, if known, ends FAILED.
+ */
+@ApplicationScoped
+public class EstimationWorker {
+
+    private static final Logger LOG = Logger.getLogger(EstimationWorker.class);
+
+    /** A command that can never be processed: goes to the dead-letter topic. */
+    static final class PoisonCommandException extends RuntimeException {
+        PoisonCommandException(String message) {
+            super(message);
+        }
+    }
+
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    EstimationRepository repository;
+
+    @Inject
+    EstimationEvents events;
+
+    @Inject
+    ReplicaStore replica;
+
+    @Inject
+    CausalEngine engine;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "counterfact.estimation.progress-interval", defaultValue = "PT1S")
+    Duration progressInterval;
+
+    @ConfigProperty(name = "counterfact.estimation.transient-retry", defaultValue = "PT5M")
+    Duration transientRetry;
+
+    @ConfigProperty(name = "counterfact.estimation.concurrency")
+    Optional<Integer> concurrency;
+
+    private Semaphore slots;
+
+    @PostConstruct
+    void init() {
+        int n = concurrency.filter(c -> c > 0).orElse(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        slots = new Semaphore(n, true);
+        LOG.infof("estimation workers: %d command(s) at once", n);
+    }
+
+    @Incoming("estimation-commands")
+    @Blocking(ordered = false)
+    public void onCommand(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        String estimationId = parse(record);
+        slots.acquire();
+        try {
+            runRetryingTransientFailures(estimationId);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private void runRetryingTransientFailures(String estimationId) {
+        long deadline = System.nanoTime() + transientRetry.toNanos();
+        while (true) {
+            try {
+                run(estimationId);
+                return;
+            } catch (RuntimeException e) {
+                if (!isTransient(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warnf("estimation %s: transient failure, retrying: %s", estimationId, e.toString());
+                sleep(1000);
+            }
+        }
+    }
+
+    /** @return the command's estimation id; a command that breaks its contract fails its estimation and is poison */
+    private String parse(ConsumerRecord<String, byte[]> record) {
+        String key = record.key();
+        JsonNode envelope;
+        try {
+            envelope = json.readTree(record.value());
+        } catch (Exception e) {
+            throw poison(key, "the command is not JSON: " + e.getMessage());
+        }
+        if (envelope == null || !envelope.isObject()) {
+            throw poison(key, "the command is not a JSON object");
+        }
+        List<String> violations = EventSchemas.violations(envelope);
+        if (!violations.isEmpty()) {
+            throw poison(key, "the command breaks its contract: " + String.join("; ", violations));
+        }
+        if (!EventTypes.ESTIMATION_RUN.equals(envelope.get("type").asText())) {
+            throw poison(key, "not a command this worker runs: " + envelope.get("type").asText());
+        }
+        String id = envelope.get("data").get("estimationId").asText();
+        if (key != null && !key.equals(id)) {
+            throw poison(key, "the record key '" + key + "' is not the command's estimation id '" + id + "'");
+        }
+        return id;
+    }
+
+    private PoisonCommandException poison(String estimationId, String reason) {
+        if (estimationId != null) {
+            try {
+                transactions.inTransaction(c -> {
+                    Optional<EstimationRepository.Row> row = repository.fail(c, estimationId, "poison command: " + reason);
+                    if (row.isPresent()) {
+                        events.failed(c, row.get(), "poison command: " + reason, null, true, Instant.now());
+                    }
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.warnf("could not mark estimation %s FAILED: %s", estimationId, e.toString());
+            }
+        }
+        LOG.warnf("poison command (key %s) to the dead-letter topic: %s", estimationId, reason);
+        return new PoisonCommandException(reason);
+    }
+
+    private void run(String id) {
+        Optional<EstimationRepository.Row> started = transactions.inTransaction(c -> {
+            Optional<EstimationRepository.Row> row = repository.start(c, id);
+            if (row.isPresent()) {
+                events.progress(c, id, row.get().attempts(), 0.0, "started", row.get().traceparent());
+            }
+            return row;
+        });
+        if (started.isEmpty()) {
+            Optional<EstimationRepository.Row> known = transactions.inTransaction(c -> repository.find(c, id));
+            if (known.isEmpty()) {
+                throw poison(null, "no estimation '" + id + "' was accepted here");
+            }
+            LOG.debugf("estimation %s is already %s: redelivered command ignored", id, known.get().status());
+            return;
+        }
+        EstimationRepository.Row row = started.get();
+        EstimationResult result;
+        try {
+            DataFrame frame = replica.load(row.datasetId(), row.version());
+            result = engine.estimate(frame, EstimationRequest.spec(json, row.request()), throttled(row));
+        } catch (InvalidSpecException e) {
+            finishFailed(row, (e.field() == null ? "" : e.field() + ": ") + e.getMessage(), e.field());
+            return;
+        } catch (ReplicaStore.NotReadyException e) {
+            finishFailed(row, e.getMessage(), null);
+            return;
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            if (e instanceof RuntimeException r && isTransient(r)) {
+                throw r;
+            }
+            LOG.errorf(e, "estimation %s failed in the engine", id);
+            finishFailed(row, "the estimation failed: " + e, null);
+            return;
+        }
+        JsonNode stored = finite(json.valueToTree(result));
+        transactions.inTransaction(c -> {
+            Optional<EstimationRepository.Row> done = repository.succeed(c, id, stored);
+            if (done.isPresent()) {
+                events.completed(c, done.get(), stored, done.get().finishedAt());
+            } else {
+                LOG.infof("estimation %s was finished by another worker meanwhile: this result is dropped", id);
+            }
+            return null;
+        });
+    }
+
+    private void finishFailed(EstimationRepository.Row row, String reason, String field) {
+        transactions.inTransaction(c -> {
+            Optional<EstimationRepository.Row> done = repository.fail(c, row.id(), reason);
+            if (done.isPresent()) {
+                events.failed(c, done.get(), reason, field, false, done.get().finishedAt());
+            }
+            return null;
+        });
+    }
+
+    /** Publishes progress at most every {@code progressInterval}, or at 5 more points; never the final 1.0. */
+    private ProgressListener throttled(EstimationRepository.Row row) {
+        long[] lastAt = {System.nanoTime()};
+        double[] last = {0};
+        return (fraction, stage) -> {
+            long now = System.nanoTime();
+            if (fraction >= 1.0 || fraction <= last[0]) {
+                return;
+            }
+            if (fraction - last[0] < 0.05 && now - lastAt[0] < progressInterval.toNanos()) {
+                return;
+            }
+            last[0] = fraction;
+            lastAt[0] = now;
+            try {
+                transactions.inTransaction(c -> {
+                    events.progress(c, row.id(), row.attempts(), fraction, stage, row.traceparent());
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.debugf("progress of %s not published: %s", row.id(), e.toString()); // progress is best effort
+            }
+        };
+    }
+
+    /** The result as stored and published: a number that is not finite becomes null (JSON has no NaN). */
+    static JsonNode finite(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            Iterator<Map.Entry<String, JsonNode>> it = o.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                e.setValue(finiteValue(e.getValue()));
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, finiteValue(a.get(i)));
+            }
+        }
+        return node;
+    }
+
+    private static JsonNode finiteValue(JsonNode v) {
+        if (v.isNumber() && (v.isDouble() || v.isFloat()) && !Double.isFinite(v.asDouble())) {
+            return com.fasterxml.jackson.databind.node.NullNode.instance;
+        }
+        return finite(v);
+    }
+
+    private static boolean isTransient(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                String state = s.getSQLState();
+                return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57");
+            }
+        }
+        return false;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

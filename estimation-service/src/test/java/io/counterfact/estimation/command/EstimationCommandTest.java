@@ -1,0 +1,344 @@
+package io.counterfact.estimation.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.counterfact.common.events.EventSchemas;
+import io.counterfact.common.events.EventTypes;
+import io.counterfact.common.events.Topics;
+import io.counterfact.estimation.replica.ReplicaStore;
+import io.counterfact.estimation.replica.ReplicaVersion;
+import io.counterfact.estimation.replica.Seed;
+import io.counterfact.infra.TestTokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** POST /api/estimations → command → worker → result, against the real broker and database, on the NSW sample. */
+@QuarkusTest
+class EstimationCommandTest {
+
+    static final Duration PATIENCE = Duration.ofSeconds(120);
+    static final List<String> COVARIATES = List.of("age", "educ", "black", "hispan", "married", "nodegree", "re74", "re75");
+    private static String nsw;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    ReplicaStore replica;
+
+    @Inject
+    DataSource dataSource;
+
+    @BeforeEach
+    void seedNsw() throws Exception {
+        synchronized (EstimationCommandTest.class) {
+            if (nsw == null) {
+                String ds = Seed.csv(new ObjectMapper().registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                        .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS), bootstrap, "/reference/lalonde_nsw_exp.csv", Seed.NSW_BINARY);
+                await().atMost(PATIENCE).until(() -> replica.find(ds, 1).map(v -> v.status() == ReplicaVersion.Status.READY)
+                        .orElse(false));
+                nsw = ds;
+            }
+        }
+    }
+
+    private ObjectNode aipw() {
+        ObjectNode body = json.createObjectNode().put("datasetId", nsw).put("version", 1).put("method", "aipw")
+                .put("estimand", "ATE").put("treatment", "treat").put("outcome", "re78");
+        COVARIATES.forEach(body.putArray("covariates")::add);
+        return body;
+    }
+
+    private Response post(Object body, String idempotencyKey) {
+        var request = given().header("Authorization", TestTokens.analyst()).contentType("application/json").body(body.toString());
+        if (idempotencyKey != null) {
+            request = request.header("Idempotency-Key", idempotencyKey);
+        }
+        return request.when().post("/api/estimations");
+    }
+
+    private JsonNode awaitTerminal(String id) throws Exception {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String s = given().header("Authorization", TestTokens.viewer()).when().get("/api/estimations/{id}", id)
+                    .then().statusCode(200).extract().asString();
+            last[0] = json.readTree(s);
+            String status = last[0].get("status").asText();
+            return status.equals("SUCCEEDED") || status.equals("FAILED");
+        });
+        return last[0];
+    }
+
+    @Test
+    void aipwAteOnNswEqualsTheReferenceAndPublishesValidEventsOnce() throws Exception {
+        Response r = post(aipw(), null);
+        r.then().statusCode(202).header("Location", containsString("/api/estimations/est_"))
+                .body("status", equalTo("QUEUED"));
+        String id = r.jsonPath().getString("id");
+        assertTrue(r.getHeader("Location").endsWith("/api/estimations/" + id), r.getHeader("Location"));
+
+        JsonNode done = awaitTerminal(id);
+        assertEquals("SUCCEEDED", done.get("status").asText(), done.toString());
+        double reference = json.readTree(getClass().getResourceAsStream("/reference/lalonde_nsw_aipw_ref_R.json"))
+                .get("aipw").get("ate").asDouble();
+        double estimate = done.get("result").get("estimate").asDouble();
+        assertTrue(Math.abs(estimate - reference) <= 1e-6 * Math.abs(reference),
+                "aipw ATE " + estimate + " vs R " + reference);
+        assertEquals("ATE", done.get("result").get("estimand").asText());
+        assertEquals(445, done.get("result").get("n").asInt());
+        assertEquals(aipw().put("version", 1).get("datasetId"), done.get("request").get("datasetId"));
+        assertTrue(done.get("error").isNull());
+
+        List<JsonNode> events = envelopes(Topics.ESTIMATION_EVENTS, id, e -> e.get("type").asText().equals(EventTypes.ESTIMATION_COMPLETED));
+        List<String> types = events.stream().map(e -> e.get("type").asText()).toList();
+        assertEquals(EventTypes.ESTIMATION_ACCEPTED, types.get(0), types.toString());
+        assertTrue(types.contains(EventTypes.ESTIMATION_PROGRESS), types.toString());
+        assertEquals(1, types.stream().filter(EventTypes.ESTIMATION_COMPLETED::equals).count(), types.toString());
+        for (JsonNode e : events) {
+            assertEquals(List.of(), EventSchemas.violations(e), e.toString());
+            assertEquals(id, e.get("subject").asText());
+        }
+        JsonNode completed = events.stream().filter(e -> e.get("type").asText().equals(EventTypes.ESTIMATION_COMPLETED))
+                .findFirst().orElseThrow();
+        assertEquals(estimate, completed.get("data").get("result").get("estimate").asDouble());
+
+        List<JsonNode> commands = envelopes(Topics.ESTIMATION_COMMANDS, id, e -> true);
+        assertEquals(1, commands.size());
+        assertEquals(EventTypes.ESTIMATION_RUN, commands.get(0).get("type").asText());
+        assertEquals(List.of(), EventSchemas.violations(commands.get(0)));
+    }
+
+    @Test
+    void theSameIdempotencyKeyTwiceIsOneEstimationRunOnce() throws Exception {
+        String key = "key-" + UUID.randomUUID();
+        String first = post(aipw(), key).then().statusCode(202).extract().path("id");
+        String second = post(aipw(), key).then().statusCode(202).extract().path("id");
+        assertEquals(first, second);
+        assertEquals(1, count("SELECT count(*) FROM estimation WHERE idempotency_key = ?", key));
+        assertEquals("SUCCEEDED", awaitTerminal(first).get("status").asText());
+        post(aipw(), key).then().statusCode(202).body("id", equalTo(first)).body("status", equalTo("SUCCEEDED"));
+        assertEquals(1, count("SELECT count(*) FROM outbox WHERE record_key = ? AND event_type = ?", first,
+                EventTypes.ESTIMATION_RUN));
+
+        post(aipw().put("method", "ipw"), key).then().statusCode(409)
+                .contentType("application/problem+json").body("detail", containsString(key));
+    }
+
+    @Test
+    void aCommandDeliveredTwiceGivesOneResultAndOneCompletedEvent() throws Exception {
+        String id = post(aipw(), null).then().statusCode(202).extract().path("id");
+        JsonNode done = awaitTerminal(id);
+        assertEquals("SUCCEEDED", done.get("status").asText());
+
+        ConsumerRecord<String, byte[]> command = records(Topics.ESTIMATION_COMMANDS, id).get(0);
+        RecordMetadata again;
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            again = producer.send(new ProducerRecord<>(Topics.ESTIMATION_COMMANDS, command.partition(), id, command.value())).get();
+        }
+        awaitConsumed(again); // the workers committed past the duplicate: they processed it
+
+        JsonNode after = json.readTree(given().header("Authorization", TestTokens.viewer())
+                .when().get("/api/estimations/{id}", id).then().statusCode(200).extract().asString());
+        assertEquals(done, after, "the stored estimation is unchanged");
+        assertEquals(1, count("SELECT count(*) FROM outbox WHERE record_key = ? AND event_type = ?", id,
+                EventTypes.ESTIMATION_COMPLETED));
+        assertEquals(1, envelopes(Topics.ESTIMATION_EVENTS, id, e -> e.get("type").asText().equals(EventTypes.ESTIMATION_COMPLETED))
+                .stream().filter(e -> e.get("type").asText().equals(EventTypes.ESTIMATION_COMPLETED)).count());
+    }
+
+    @Test
+    void aPoisonCommandGoesToTheDeadLetterTopicAndFailsItsEstimation() throws Exception {
+        String id = "est_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "INSERT INTO estimation (id, dataset_id, version, request, status) VALUES (?, ?, 1, ?::jsonb, 'QUEUED')")) {
+            s.setString(1, id);
+            s.setString(2, nsw);
+            s.setString(3, aipw().toString());
+            s.executeUpdate();
+        }
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(Topics.ESTIMATION_COMMANDS, id, "{not json".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        JsonNode done = awaitTerminal(id);
+        assertEquals("FAILED", done.get("status").asText());
+        assertTrue(done.get("error").asText().contains("poison command"), done.toString());
+        assertEquals(1, records(Topics.dlq(Topics.ESTIMATION_COMMANDS), id).size());
+        List<JsonNode> failed = envelopes(Topics.ESTIMATION_EVENTS, id, e -> e.get("type").asText().equals(EventTypes.ESTIMATION_FAILED));
+        JsonNode event = failed.get(failed.size() - 1);
+        assertEquals(List.of(), EventSchemas.violations(event));
+        assertTrue(event.get("data").get("poison").asBoolean());
+    }
+
+    @Test
+    void badCommandsAre4xxAtPostTimeNamingTheFault() {
+        expect(aipw().put("datasetId", "ds_nope"), 404, "ds_nope");
+        expect(aipw().put("version", 7), 404, "no version 7");
+        expect(aipw().put("version", 0), 400, "version");
+        ObjectNode missing = aipw();
+        missing.withArray("covariates").add("salary");
+        expect(missing, 400, "covariates[8]");
+        expect(aipw().put("method", "magic"), 400, "method");
+        expect(aipw().put("method", "ipw").put("treatment", "age"), 400, "treatment");
+        expect(aipw().put("options", "x").put("method", "aipw"), 400, null); // options must be an object
+        ObjectNode unknownOption = aipw();
+        unknownOption.putObject("options").put("turbo", true);
+        expect(unknownOption, 400, "options.turbo");
+        // a latent confounder of treat and re78: no backdoor set identifies the effect
+        ObjectNode dag = aipw();
+        dag.putArray("covariates");
+        dag.put("dag", "dag { treat -> re78; treat <-> re78; age -> treat; age -> re78 }");
+        expect(dag, 400, "dag");
+    }
+
+    private void expect(ObjectNode body, int status, String inDetail) {
+        long before = count("SELECT count(*) FROM estimation");
+        var then = post(body, null).then().statusCode(status).contentType("application/problem+json");
+        if (inDetail != null) {
+            then.body("detail", containsString(inDetail));
+        }
+        assertEquals(before, count("SELECT count(*) FROM estimation"), "nothing stored for " + body);
+    }
+
+    @Test
+    void theTextbookConfounderGraphAndACycle() {
+        given().header("Authorization", TestTokens.analyst()).contentType("application/json")
+                .body("{\"dag\": \"dag { Z -> X; Z -> Y; X -> Y; X -> M; M -> Y }\", \"treatment\": \"X\", \"outcome\": \"Y\"}")
+                .when().post("/api/dags/analyze")
+                .then().statusCode(200).body("nodes", equalTo(4)).body("edges", equalTo(5))
+                .body("adjustmentSets.minimal", equalTo(List.of(List.of("Z"))))
+                .body("adjustmentSets.allTruncated", equalTo(false));
+        given().header("Authorization", TestTokens.analyst()).contentType("application/json")
+                .body(Map.of("dag", Map.of("nodes", List.of("A", "B", "C"),
+                        "edges", List.of(List.of("A", "B"), List.of("B", "C"), List.of("C", "A"))),
+                        "treatment", "A", "outcome", "C"))
+                .when().post("/api/dags/analyze")
+                .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("cycle"));
+        given().header("Authorization", TestTokens.analyst()).contentType("application/json")
+                .body("{\"dag\": \"dag { A -> B }\", \"treatment\": \"A\", \"outcome\": \"Q\"}")
+                .when().post("/api/dags/analyze")
+                .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("Q"));
+    }
+
+    private long count(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Every record of {@code key} on {@code topic}, read from the beginning until {@code last} matches one (or 60 s). */
+    private List<ConsumerRecord<String, byte[]>> records(String topic, String key, java.util.function.Predicate<ConsumerRecord<String, byte[]>> last) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            boolean seen = false;
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+                    if (key.equals(r.key())) {
+                        out.add(r);
+                        seen |= last.test(r);
+                    }
+                }
+                boolean atEnd = partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+                if (seen && atEnd) {
+                    return out;
+                }
+                if (atEnd) {
+                    end.putAll(consumer.endOffsets(partitions));
+                }
+            }
+        }
+        throw new AssertionError("no matching record of " + key + " on " + topic + "; saw " + out.size());
+    }
+
+    private List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
+        return records(topic, key, r -> true);
+    }
+
+    private List<JsonNode> envelopes(String topic, String key, java.util.function.Predicate<JsonNode> last) {
+        List<JsonNode> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records(topic, key, r -> last.test(read(r.value())))) {
+            out.add(read(r.value()));
+        }
+        return out;
+    }
+
+    private JsonNode read(byte[] value) {
+        try {
+            return json.readTree(value);
+        } catch (Exception e) {
+            return json.createObjectNode().put("type", "unreadable");
+        }
+    }
+
+    private void awaitConsumed(RecordMetadata record) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(300)).until(() -> {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets("estimation-workers")
+                        .partitionsToOffsetAndMetadata().get().get(tp);
+                return committed != null && committed.offset() > record.offset();
+            });
+        }
+    }
+}

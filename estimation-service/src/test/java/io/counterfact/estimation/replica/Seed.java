@@ -1,0 +1,63 @@
+package io.counterfact.estimation.replica;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.counterfact.common.chunks.ColumnType;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Seeds the replica with a CSV test resource, produced as ingestion-service publishes a sealed version 1. */
+public final class Seed {
+
+    private Seed() {
+    }
+
+    /**
+     * Publishes {@code resource} (a CSV with a header) as version 1 of a new dataset, binary columns as named.
+     *
+     * @return the dataset id
+     */
+    public static String csv(ObjectMapper json, String bootstrap, String resource, Set<String> binary) throws Exception {
+        List<String[]> lines = new ArrayList<>();
+        String[] header;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                Seed.class.getResourceAsStream(resource), StandardCharsets.UTF_8))) {
+            header = r.readLine().split(",");
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (!line.isBlank()) {
+                    lines.add(line.split(",", -1));
+                }
+            }
+        }
+        List<Fixtures.Col> cols = new ArrayList<>();
+        double[][] numbers = new double[header.length][lines.size()];
+        for (int c = 0; c < header.length; c++) {
+            cols.add(new Fixtures.Col(header[c], binary.contains(header[c]) ? ColumnType.BINARY : ColumnType.NUMERIC));
+            for (int row = 0; row < lines.size(); row++) {
+                String v = lines.get(row)[c];
+                numbers[c][row] = v.isEmpty() || v.equals("NA") ? Double.NaN : Double.parseDouble(v);
+            }
+        }
+        Fixtures.Table table = new Fixtures.Table(cols, lines.size(), numbers, new String[header.length][]);
+        Fixtures.Batch batch = Fixtures.batch(table, 200);
+        String ds = Fixtures.datasetId();
+        try (KafkaProducer<String, byte[]> producer = Fixtures.producer(bootstrap)) {
+            for (int g = 0; g < batch.rowGroups().size(); g++) {
+                producer.send(Fixtures.chunk(ds, batch, g, 1)).get();
+            }
+            producer.send(Fixtures.event(json, Fixtures.commit(json, ds, 1, Fixtures.checksum(null, List.of(batch)),
+                    cols, List.of(batch)))).get();
+        }
+        return ds;
+    }
+
+    /** The columns of the NSW sample that are binary. */
+    public static final Set<String> NSW_BINARY = Set.of("treat", "black", "hispan", "married", "nodegree", "u74", "u75");
+
+}
