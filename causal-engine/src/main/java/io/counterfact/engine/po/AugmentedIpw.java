@@ -71,14 +71,12 @@ public final class AugmentedIpw implements Estimator {
 
     @Override
     public EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress) {
-        DesignMatrix dm = DesignMatrix.builder(data).treatment(spec.treatment(), true, METHOD)
-                .outcome(spec.outcome()).covariates(spec.covariates()).build();
-        Propensity ps = Propensity.estimate(dm);
-        progress.onProgress(0.2, "propensity");
+        PropensityStep step = PropensityStep.fit(data, spec, options, progress, 0.2, METHOD);
+        DesignMatrix dm = step.dm();
+        Propensity ps = step.ps();
         double[] eAll = ps.scores();
         double[] tAll = dm.treatment();
-        double epsilon = options.number(PoOptions.TRIM);
-        boolean[] keep = epsilon > 0 ? Overlap.keep(eAll, tAll, epsilon) : null;
+        boolean[] keep = step.keep();
         int[] idx = keep == null ? identity(dm.n()) : Overlap.indices(keep);
         double[][] x = Overlap.take(dm.interceptAndCovariates(), idx);
         double[] y = Overlap.take(dm.outcome(), idx);

@@ -46,14 +46,12 @@ public final class InverseProbabilityWeighting implements Estimator {
 
     @Override
     public EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress) {
-        DesignMatrix dm = DesignMatrix.builder(data).treatment(spec.treatment(), true, METHOD)
-                .outcome(spec.outcome()).covariates(spec.covariates()).build();
-        Propensity ps = Propensity.estimate(dm);
-        progress.onProgress(0.6, "propensity");
+        PropensityStep step = PropensityStep.fit(data, spec, options, progress, 0.6, METHOD);
+        DesignMatrix dm = step.dm();
+        Propensity ps = step.ps();
         double[] e = ps.scores();
         double[] t = dm.treatment();
-        double epsilon = options.number(PoOptions.TRIM);
-        boolean[] keep = epsilon > 0 ? Overlap.keep(e, t, epsilon) : null;
+        boolean[] keep = step.keep();
         boolean hajek = "normalized".equals(options.string("weights"));
         IpwCalculation.Estimate est = IpwCalculation.compute(dm.outcome(), t, e, keep, ps.x,
                 ps.fit.centering().shift(), ps.fit.information(), spec.estimand(), hajek);

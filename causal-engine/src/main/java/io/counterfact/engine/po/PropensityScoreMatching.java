@@ -72,14 +72,12 @@ public final class PropensityScoreMatching implements Estimator {
 
     @Override
     public EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress) {
-        DesignMatrix dm = DesignMatrix.builder(data).treatment(spec.treatment(), true, METHOD)
-                .outcome(spec.outcome()).covariates(spec.covariates()).build();
-        Propensity ps = Propensity.estimate(dm);
-        progress.onProgress(0.5, "propensity");
+        PropensityStep step = PropensityStep.fit(data, spec, options, progress, 0.5, METHOD);
+        DesignMatrix dm = step.dm();
+        Propensity ps = step.ps();
         double[] eAll = ps.scores();
         double[] tAll = dm.treatment();
-        double epsilon = options.number(PoOptions.TRIM);
-        boolean[] keep = epsilon > 0 ? Overlap.keep(eAll, tAll, epsilon) : null;
+        boolean[] keep = step.keep();
         double[] e = eAll;
         double[] t = tAll;
         double[] y = dm.outcome();
