@@ -63,7 +63,8 @@ done
 [ -f local-infra/target/classes/io/counterfact/infra/broker.classpath ] || need_build=true
 if [ "$need_build" = true ]; then
   echo "building (first run: a few minutes)..."
-  ./mvnw -q -B install -DskipTests -pl '!k8s' > "$LOGS/build.log" 2>&1 || { tail -50 "$LOGS/build.log"; echo "build failed, see $LOGS/build.log" >&2; exit 1; }
+  # no test compilation, both cores: the build is most of a first start
+  ./mvnw -q -B install -Dmaven.test.skip=true -T 2 -pl '!k8s' > "$LOGS/build.log" 2>&1 || { tail -50 "$LOGS/build.log"; echo "build failed, see $LOGS/build.log" >&2; exit 1; }
 fi
 
 echo "starting PostgreSQL and Kafka..."
