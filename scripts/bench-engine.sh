@@ -4,12 +4,14 @@
 # run, method after method, then one fresh JVM per method for the memory figures. Prints one table; results are
 # kept in .work/bench-engine/ (table.md, peer/*.json, jmh/*.json, memory.jsonl, load.txt).
 #
-# Usage: scripts/bench-engine.sh [--quick] [--no-memory] [--profile] [METHOD...]
+# Usage: scripts/bench-engine.sh [--quick] [--no-memory | --memory-only] [--profile] [METHOD...]
 #   METHOD: sm_ols_hc1 sm_logit np_ipw np_aipw logit_plus_aipw logit_plus_aipw_kernels np_2sls_hc1
-#           np_2sls_hc1_facade sm_iv2sls (default: all; logit_plus_aipw_kernels and np_2sls_hc1_facade are
-#           engine-only variants, compared with the peer's logit_plus_aipw and np_2sls_hc1)
+#           np_2sls_hc1_facade sm_iv2sls (default: these); logit_plus_aipw_kernels and np_2sls_hc1_facade are
+#           engine-only variants, compared with the peer's logit_plus_aipw and np_2sls_hc1; np_2sls_hc1_lean (run
+#           only when named) is a bare 2SLS on the engine's linalg kernels, not an engine code path
 #   --quick      1 fork, 1 warmup and 3 measurement iterations (a smoke run, not figures to quote)
 #   --no-memory  skip the one-shot memory runs
+#   --memory-only  only the one-shot memory runs (the table then shows the timings of the last run, if any)
 #   --profile    instead of the table: where the engine's time goes, per method (JMH's JFR profiler, 1 fork;
 #                top self and inclusive frames in .work/bench-engine/hotspots-METHOD.txt)
 # Environment: FORKS (2), WARMUP (3), ITERATIONS (5), ITER_TIME (2s), XMX (2g, the JMH forks' -Xms/-Xmx),
@@ -28,16 +30,19 @@ ITERATIONS=${ITERATIONS:-5}
 ITER_TIME=${ITER_TIME:-2s}
 XMX=${XMX:-2g}
 MEMORY=1
+TIMING=1
 PROFILE=0
 METHODS=()
 for arg in "$@"; do
   case "$arg" in
     --quick) FORKS=1 WARMUP=1 ITERATIONS=3 ;;
     --no-memory) MEMORY=0 ;;
+    --memory-only) TIMING=0 ;;
     --profile) PROFILE=1 ;;
     -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     -*) echo "unknown option $arg" >&2; exit 2 ;;
-    *) [[ " ${ALL_METHODS[*]} " == *" $arg "* ]] || { echo "unknown method $arg; one of ${ALL_METHODS[*]}" >&2; exit 2; }
+    *) [[ " ${ALL_METHODS[*]} np_2sls_hc1_lean " == *" $arg "* ]] \
+         || { echo "unknown method $arg; one of ${ALL_METHODS[*]} np_2sls_hc1_lean" >&2; exit 2; }
        METHODS+=("$arg") ;;
   esac
 done
@@ -93,6 +98,7 @@ fi
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "engine: commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- causal-engine/src/main 2>/dev/null || echo ' + uncommitted changes in causal-engine/src/main')"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores available"
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "java: $(java -version 2>&1 | head -1)"
@@ -125,10 +131,13 @@ EOF
   echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-unset} in this shell; unset for the peer's commands"
 } > "$WORK/machine.txt"
 cat "$WORK/machine.txt"
-: > "$WORK/load.txt"
+[ "$TIMING" = 0 ] || : > "$WORK/load.txt"
 
 # --- timings: peer then engine, method after method -------------------------------------------------------------
-peer_of() { case "$1" in logit_plus_aipw_kernels) echo logit_plus_aipw ;; *_facade) echo "${1%_facade}" ;; *) echo "$1" ;; esac; }
+peer_of() {
+  case "$1" in logit_plus_aipw_kernels) echo logit_plus_aipw ;; *_facade) echo "${1%_facade}" ;; *_lean) echo "${1%_lean}" ;;
+    *) echo "$1" ;; esac
+}
 
 if [ "$PROFILE" = 1 ]; then
   for m in "${METHODS[@]}"; do
@@ -167,6 +176,7 @@ PY
   exit 0
 fi
 for m in "${METHODS[@]}"; do
+  [ "$TIMING" = 1 ] || break
   p=$(peer_of "$m")
   # the engine checks its result against this file: run the peer for every method timed here
   if [ "$p" = "$m" ] || [ ! -s "$WORK/peer/$p.json" ]; then
@@ -187,7 +197,8 @@ for m in "${METHODS[@]}"; do
 done
 
 # --- memory: one fresh JVM per method -------------------------------------------------------------------------------
-# (a) VmHWM of one run with -Xmx at the goal (2x the data file); (b) the smallest -Xmx (8 MB steps) that completes
+# (a) VmHWM of one run with -Xmx at the goal (2x the data file); (b) the smallest -Xmx (8 MiB steps) that completes.
+# A run loads the data (as the benchmarks do: one double[] per column), builds the inputs and runs the method once.
 if [ "$MEMORY" = 1 ]; then
   : > "$WORK/memory.jsonl"
   one_shot() { # xmx_mb method -> prints the JSON line, fails on OutOfMemoryError
@@ -195,32 +206,39 @@ if [ "$MEMORY" = 1 ]; then
       2> "$WORK/logs/oneshot.err" | tail -1 | grep '^{'
   }
   for m in load_obs load_obs_propensity load_iv "${METHODS[@]}"; do
-    case "$m" in load_iv|*2sls*|*iv2sls*) data_mb=184 ;; *) data_mb=176 ;; esac
+    case "$m" in load_iv|*2sls*) data_bytes=$(stat -c %s "$SYNTH/iv.bin") ;; *) data_bytes=$(stat -c %s "$SYNTH/obs.bin") ;; esac
     echo "[$(date +%T) load $(load)] memory $m"
-    goal=$((2 * data_mb))
+    # -Xmx is in MiB: the goal is the largest whole MiB below 2x the data's bytes
+    goal=$((2 * data_bytes / 1048576)) data_mib=$((data_bytes / 1048576))
     at_goal=$(one_shot "$goal" "$m" || echo '{"failed": true}')
-    lo=$((data_mb - 8)) hi=$goal
+    lo=$((data_mib - 8)) hi=$goal
     if [[ "$at_goal" == *failed* ]]; then
-      lo=$goal hi=$((4 * data_mb))
+      lo=$goal hi=$((2 * goal))
       while ! one_shot "$hi" "$m" > /dev/null; do lo=$hi; hi=$((hi * 2)); [ "$hi" -le 8192 ] || break; done
     fi
     while [ $((hi - lo)) -gt 8 ]; do
       mid=$(( (lo + hi) / 2 ))
       if one_shot "$mid" "$m" > /dev/null; then hi=$mid; else lo=$mid; fi
     done
-    echo "{\"method\": \"$m\", \"data_mb\": $data_mb, \"min_xmx_mb\": $hi, \"at_goal\": $at_goal}" >> "$WORK/memory.jsonl"
+    echo "{\"method\": \"$m\", \"data_bytes\": $data_bytes, \"goal_xmx_mib\": $goal, \"min_xmx_mib\": $hi, \"at_goal\": $at_goal}" \
+      >> "$WORK/memory.jsonl"
   done
 fi
 
 # --- table ----------------------------------------------------------------------------------------------------------
-python3 - "$WORK" "$MEMORY" "${METHODS[@]}" <<'EOF' | tee "$WORK/table.md"
-import json, os, statistics, sys
-work, memory, methods = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
-peer_of = lambda m: "logit_plus_aipw" if m == "logit_plus_aipw_kernels" else m.removesuffix("_facade")
-rows = []
-print("| method | engine median (ms) | peer median (ms) | ratio peer/engine | goal ≥ 5x | engine CPU/op (ms) | peer CPU/op (ms) | CPU ratio | engine mean ± 99.9% CI (ms) | engine alloc/op (MB) |")
+python3 - "$WORK" "${METHODS[@]}" <<'EOF' | tee "$WORK/table.md"
+import json, os, statistics, sys, time
+work, methods = sys.argv[1], sys.argv[2:]
+stamp = lambda f: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(f)))
+peer_of = lambda m: "logit_plus_aipw" if m == "logit_plus_aipw_kernels" else m.removesuffix("_facade").removesuffix("_lean")
+print(f"timings (run of {stamp(f'{work}/load.txt')}):")
+print()
+print("| method | engine median (ms) | peer median (ms) | ratio peer/engine | goal ≥ 5x | engine CPU/op (ms) "
+      "| peer CPU/op (ms) | CPU ratio | engine mean ± 99.9% CI (ms) | engine alloc/op (MB) |")
 print("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
 for m in methods:
+    if not os.path.exists(f"{work}/jmh/{m}.json"):
+        continue
     j = json.load(open(f"{work}/jmh/{m}.json"))[0]
     pm = j["primaryMetric"]
     raw = [v for fork in pm["rawData"] for v in fork]
@@ -238,25 +256,28 @@ for m in methods:
     ecpu = statistics.median(cpu) if cpu else float("nan")
     print(f"| {name} | {eng:.0f} | {pmed:.0f} | {ratio:.1f} | {'met' if ratio >= 5 else 'NOT met'} | {ecpu:.0f} | {pcpu:.0f} | "
           f"{pcpu / ecpu:.1f} | {pm['score']:.0f}{err} | {alloc / 1e6 if alloc else float('nan'):.0f} |")
-if memory and os.path.exists(f"{work}/memory.jsonl"):
+if os.path.exists(f"{work}/memory.jsonl"):
     print()
-    print("| run (fresh JVM, G1) | data (MB) | VmHWM at -Xmx = 2x data (MB) | ratio | smallest -Xmx that completes (MB) | ratio | goal < 2x |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print(f"memory (one-shot runs of {stamp(f'{work}/memory.jsonl')}):")
+    print()
+    print("| one run in a fresh JVM (G1) | data (MB) | smallest -Xmx that completes (MB) | / data | goal < 2x | "
+          "VmHWM with -Xmx = 2x data (MB) | / data |")
+    print("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
     for line in open(f"{work}/memory.jsonl"):
         r = json.loads(line)
-        g = r["at_goal"]
-        hwm = "OOM" if g.get("failed") else f"{g['vmhwm_mb']:.0f}"
-        hwm_ratio = "" if g.get("failed") else f"{g['vmhwm_mb'] / r['data_mb']:.2f}"
-        heap_ratio = r["min_xmx_mb"] / r["data_mb"]
-        print(f"| {r['method']} | {r['data_mb']} | {hwm} | {hwm_ratio} | {r['min_xmx_mb']} | {heap_ratio:.2f} | "
-              f"{'met' if heap_ratio < 2 and not g.get('failed') else 'NOT met'} |")
+        g, data = r["at_goal"], r["data_bytes"]
+        heap = r["min_xmx_mib"] * 1048576
+        hwm = "OOM" if g.get("failed") else f"{g['vmhwm_bytes'] / 1e6:.0f}"
+        hwm_ratio = "" if g.get("failed") else f"{g['vmhwm_bytes'] / data:.2f}"
+        print(f"| {r['method']} | {data / 1e6:.0f} | {heap / 1e6:.0f} | {heap / data:.2f} | "
+              f"{'met' if heap / data < 2 and not g.get('failed') else 'NOT met'} | {hwm} | {hwm_ratio} |")
 peers = [p for p in dict.fromkeys(peer_of(m) for m in methods) if os.path.exists(f"{work}/peer/{p}.maxrss_kb")]
 if peers:
     print()
     print("peer peak RSS (MB, /usr/bin/time): " + ", ".join(
         f"{p} {int(open(f'{work}/peer/{p}.maxrss_kb').read().split()[-1]) / 1e3:.0f}" for p in peers))
 print()
-print("load average (1/5/15 min) at each step:")
+print("load average (1/5/15 min) at each step of the timings:")
 for line in open(f"{work}/load.txt"):
     print("    " + line.rstrip())
 EOF

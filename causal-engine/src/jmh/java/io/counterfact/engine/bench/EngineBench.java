@@ -161,4 +161,11 @@ public class EngineBench {
         c.ops++;
         return Methods.smIv2sls(s.in.d);
     }
+
+    /** Not an engine code path (see {@link Methods#np2slsHc1Lean}); run by name only. */
+    @Benchmark
+    public Map<String, Double> np_2sls_hc1_lean(Iv s, CpuClock c) {
+        c.ops++;
+        return Methods.np2slsHc1Lean(s.in);
+    }
 }

@@ -60,9 +60,10 @@ public final class OneShot {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             gcs.add(gc.getName());
         }
-        System.out.printf(Locale.ROOT, "{\"method\": \"%s\", \"data_mb\": %.1f, \"xmx_mb\": %.1f, \"vmhwm_mb\": %.1f, "
-                        + "\"seconds\": %.2f, \"gc\": \"%s\", \"checked\": %s}%n",
-                method, dataBytes / 1e6, Runtime.getRuntime().maxMemory() / 1e6, statusKb("VmHWM") / 1e3, seconds,
+        // bytes throughout (VmHWM is given in KiB): the script converts
+        System.out.printf(Locale.ROOT, "{\"method\": \"%s\", \"data_bytes\": %d, \"max_heap_bytes\": %d, "
+                        + "\"vmhwm_bytes\": %d, \"seconds\": %.2f, \"gc\": \"%s\", \"checked\": %s}%n",
+                method, dataBytes, Runtime.getRuntime().maxMemory(), statusKb("VmHWM") * 1024, seconds,
                 String.join("+", gcs), !check.isEmpty());
     }
 

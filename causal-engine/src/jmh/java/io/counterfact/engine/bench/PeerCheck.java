@@ -110,6 +110,10 @@ public final class PeerCheck {
         if (compared == 0 && failures.length() == 0) {
             failures.append(" the peer's result has nothing to compare");
         }
+        if (engine.containsKey("iterations") && peer.containsKey("iterations")) {
+            summary.append(String.format(" iterations engine %.0f peer %.0f;", engine.get("iterations"),
+                    peer.get("iterations")));
+        }
         if (failures.length() > 0) {
             throw new IllegalStateException("engine result differs from statsmodels/numpy for " + method + ":" + failures);
         }
