@@ -15,7 +15,7 @@
 #   --profile    instead of the table: where the engine's time goes, per method (JMH's JFR profiler, 1 fork;
 #                top self and inclusive frames in .work/bench-engine/hotspots-METHOD.txt)
 # Environment: FORKS (2), WARMUP (3), ITERATIONS (5), ITER_TIME (2s), XMX (2g, the JMH forks' -Xms/-Xmx),
-#   BENCH_WORK (.work/bench-engine), SYNTH (.work/synth), DATASETS (../shared/datasets), NO_BUILD=1.
+#   MEM_STEP (4, MiB), BENCH_WORK (.work/bench-engine), SYNTH (.work/synth), DATASETS (../shared/datasets), NO_BUILD=1.
 # Needs python3 with numpy and statsmodels (`pip install numpy statsmodels`), Java 17, network for Maven Central
 # the first time (JMH 1.37).
 set -euo pipefail
@@ -92,13 +92,17 @@ fi
 if [ "${NO_BUILD:-0}" != 1 ] || [ ! -f "$JAR" ]; then
   echo "building the benchmarks (./mvnw -pl causal-engine -Pbench package)..."
   ./mvnw -q -pl causal-engine -Pbench package > "$WORK/logs/build.log" 2>&1 || { cat "$WORK/logs/build.log" >&2; exit 1; }
+  # what the jar was built from, for the report of runs with NO_BUILD=1
+  echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- causal-engine/src/main \
+    2>/dev/null || echo ' + uncommitted changes in causal-engine/src/main'), built $(date -u +%Y-%m-%dT%H:%MZ)" \
+    > "$(dirname "$JAR")/built-from.txt"
 fi
 
 # --- machine ----------------------------------------------------------------------------------------------------
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "engine: commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- causal-engine/src/main 2>/dev/null || echo ' + uncommitted changes in causal-engine/src/main')"
+  echo "engine: $(cat "$(dirname "$JAR")/built-from.txt" 2>/dev/null || echo 'jar built outside this script')"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores available"
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "java: $(java -version 2>&1 | head -1)"
@@ -129,8 +133,8 @@ except ImportError:
 EOF
 )"
   echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-unset} in this shell; unset for the peer's commands"
-} > "$WORK/machine.txt"
-cat "$WORK/machine.txt"
+} > "$WORK/machine-$([ "$TIMING" = 1 ] && echo timings || echo memory).txt"
+cat "$WORK/machine-$([ "$TIMING" = 1 ] && echo timings || echo memory).txt"
 [ "$TIMING" = 0 ] || : > "$WORK/load.txt"
 
 # --- timings: peer then engine, method after method -------------------------------------------------------------
@@ -197,10 +201,12 @@ for m in "${METHODS[@]}"; do
 done
 
 # --- memory: one fresh JVM per method -------------------------------------------------------------------------------
-# (a) VmHWM of one run with -Xmx at the goal (2x the data file); (b) the smallest -Xmx (8 MiB steps) that completes.
+# (a) VmHWM of one run with -Xmx at the goal (2x the data file); (b) the smallest -Xmx that completes (bisection to
+# MEM_STEP MiB, default 4).
 # A run loads the data (as the benchmarks do: one double[] per column), builds the inputs and runs the method once.
 if [ "$MEMORY" = 1 ]; then
-  : > "$WORK/memory.jsonl"
+  step=${MEM_STEP:-4}
+  : > "$WORK/memory.new"
   one_shot() { # xmx_mb method -> prints the JSON line, fails on OutOfMemoryError
     BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer timeout 600 java "-Xmx${1}m" -cp "$JAR" io.counterfact.engine.bench.OneShot "$2" \
       2> "$WORK/logs/oneshot.err" | tail -1 | grep '^{'
@@ -211,18 +217,27 @@ if [ "$MEMORY" = 1 ]; then
     # -Xmx is in MiB: the goal is the largest whole MiB below 2x the data's bytes
     goal=$((2 * data_bytes / 1048576)) data_mib=$((data_bytes / 1048576))
     at_goal=$(one_shot "$goal" "$m" || echo '{"failed": true}')
-    lo=$((data_mib - 8)) hi=$goal
+    lo=$((data_mib - step)) hi=$goal
     if [[ "$at_goal" == *failed* ]]; then
       lo=$goal hi=$((2 * goal))
       while ! one_shot "$hi" "$m" > /dev/null; do lo=$hi; hi=$((hi * 2)); [ "$hi" -le 8192 ] || break; done
     fi
-    while [ $((hi - lo)) -gt 8 ]; do
+    while [ $((hi - lo)) -gt "$step" ]; do
       mid=$(( (lo + hi) / 2 ))
       if one_shot "$mid" "$m" > /dev/null; then hi=$mid; else lo=$mid; fi
     done
-    echo "{\"method\": \"$m\", \"data_bytes\": $data_bytes, \"goal_xmx_mib\": $goal, \"min_xmx_mib\": $hi, \"at_goal\": $at_goal}" \
-      >> "$WORK/memory.jsonl"
+    echo "{\"method\": \"$m\", \"data_bytes\": $data_bytes, \"goal_xmx_mib\": $goal, \"min_xmx_mib\": $hi, \"step_mib\": $step, \"at_goal\": $at_goal}" \
+      >> "$WORK/memory.new"
   done
+  # replace the lines of the methods run now, keep the others of an earlier run
+  python3 - "$WORK/memory.jsonl" "$WORK/memory.new" <<'PY'
+import json, os, sys
+old = [json.loads(l) for l in open(sys.argv[1])] if os.path.exists(sys.argv[1]) else []
+new = {r["method"]: r for r in map(json.loads, open(sys.argv[2]))}
+merged = [new.pop(r["method"], r) for r in old] + list(new.values())
+open(sys.argv[1], "w").write("".join(json.dumps(r) + "\n" for r in merged))
+PY
+  rm "$WORK/memory.new"
 fi
 
 # --- table ----------------------------------------------------------------------------------------------------------
@@ -260,16 +275,16 @@ if os.path.exists(f"{work}/memory.jsonl"):
     print()
     print(f"memory (one-shot runs of {stamp(f'{work}/memory.jsonl')}):")
     print()
-    print("| one run in a fresh JVM (G1) | data (MB) | smallest -Xmx that completes (MB) | / data | goal < 2x | "
+    print("| one run in a fresh JVM (G1) | data (MB) | smallest -Xmx that completes (MB, bisection step) | / data | goal < 2x | "
           "VmHWM with -Xmx = 2x data (MB) | / data |")
     print("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
     for line in open(f"{work}/memory.jsonl"):
         r = json.loads(line)
         g, data = r["at_goal"], r["data_bytes"]
-        heap = r["min_xmx_mib"] * 1048576
+        heap = r["min_xmx_mib"] * 1048576  # within step_mib above the true minimum
         hwm = "OOM" if g.get("failed") else f"{g['vmhwm_bytes'] / 1e6:.0f}"
         hwm_ratio = "" if g.get("failed") else f"{g['vmhwm_bytes'] / data:.2f}"
-        print(f"| {r['method']} | {data / 1e6:.0f} | {heap / 1e6:.0f} | {heap / data:.2f} | "
+        print(f"| {r['method']} | {data / 1e6:.0f} | {heap / 1e6:.0f} ({r.get('step_mib', 8)} MiB) | {heap / data:.2f} | "
               f"{'met' if heap / data < 2 and not g.get('failed') else 'NOT met'} | {hwm} | {hwm_ratio} |")
 peers = [p for p in dict.fromkeys(peer_of(m) for m in methods) if os.path.exists(f"{work}/peer/{p}.maxrss_kb")]
 if peers:
