@@ -1,5 +1,7 @@
 package io.counterfact.engine.linalg;
 
+import io.counterfact.engine.testing.Dense;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.counterfact.engine.testing.Reference;
 import org.junit.jupiter.api.Test;
@@ -109,7 +111,7 @@ class OlsTest {
                 }
             }
         }
-        double[][] inv = gaussJordanInverse(xtx);
+        double[][] inv = Dense.inverse(xtx);
         double[] r = fit.residuals();
         double[][] meat = new double[p][p];
         for (int i = 0; i < n; i++) {
@@ -208,42 +210,5 @@ class OlsTest {
         }
         assertTrue(assertThrows(RankDeficientException.class,
                 () -> Cholesky.of(new double[][]{{1, 2}, {2, 4}})).column() == 1);
-    }
-
-    private static double[][] gaussJordanInverse(double[][] m) {
-        int p = m.length;
-        double[][] a = new double[p][2 * p];
-        for (int i = 0; i < p; i++) {
-            System.arraycopy(m[i], 0, a[i], 0, p);
-            a[i][p + i] = 1;
-        }
-        for (int c = 0; c < p; c++) {
-            int piv = c;
-            for (int r = c + 1; r < p; r++) {
-                if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) {
-                    piv = r;
-                }
-            }
-            double[] t = a[c];
-            a[c] = a[piv];
-            a[piv] = t;
-            double d = a[c][c];
-            for (int k = 0; k < 2 * p; k++) {
-                a[c][k] /= d;
-            }
-            for (int r = 0; r < p; r++) {
-                if (r != c) {
-                    double f = a[r][c];
-                    for (int k = 0; k < 2 * p; k++) {
-                        a[r][k] -= f * a[c][k];
-                    }
-                }
-            }
-        }
-        double[][] inv = new double[p][p];
-        for (int i = 0; i < p; i++) {
-            System.arraycopy(a[i], p, inv[i], 0, p);
-        }
-        return inv;
     }
 }
