@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -81,6 +82,23 @@ class RoutingTest extends GatewayTestBase {
         assertEquals(409, response.statusCode());
         assertEquals(problem, response.asString());
         assertEquals("application/problem+json", response.contentType());
+    }
+
+    @Test
+    void theTraceContinuesToTheServiceAsAChildOfTheGatewaysSpan() {
+        analyst().header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                .get("/api/views/datasets").then().statusCode(200);
+        String sent = services.query.single().headers().get("traceparent");
+        assertTrue(sent.matches("00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-[0-9a-f]{2}"), "same trace: " + sent);
+        assertFalse(sent.contains("00f067aa0ba902b7"), "the gateway's own span is the parent: " + sent);
+    }
+
+    @Test
+    void aRequestWithoutTraceContextStartsATrace() {
+        analyst().header("traceparent", "not-a-traceparent").get("/api/views/datasets").then().statusCode(200);
+        String sent = services.query.single().headers().get("traceparent");
+        assertTrue(sent.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}"), sent);
+        assertEquals(1, services.query.single().headers().getAll("traceparent").size());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.counterfact.gateway.proxy;
 
 import io.counterfact.common.auth.InternalToken;
 import io.counterfact.common.http.Problem;
+import io.counterfact.common.tracing.Tracing;
 import io.counterfact.gateway.config.GatewayConfig;
 import io.counterfact.gateway.http.Problems;
 import io.counterfact.gateway.http.RequestIds;
@@ -235,6 +236,10 @@ public final class UpstreamProxy {
                 exchange.requestId, config.internal().tokenTtl());
         headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
         headers.set(RequestIds.HEADER, exchange.requestId);
+        String traceparent = exchange.ctx.get(Tracing.HEADER);
+        if (traceparent != null) {
+            headers.set(Tracing.HEADER, traceparent); // the service's spans are children of the gateway's
+        }
         String remote = incoming.remoteAddress() != null ? incoming.remoteAddress().hostAddress() : null;
         if (remote != null) {
             String forwarded = headers.get("X-Forwarded-For");

@@ -1,5 +1,6 @@
 package io.counterfact.gateway.routing;
 
+import io.counterfact.common.tracing.Tracing;
 import io.counterfact.gateway.auth.ApiKey;
 import io.counterfact.gateway.auth.ApiKeys;
 import io.counterfact.gateway.config.GatewayConfig;
@@ -10,6 +11,9 @@ import io.counterfact.gateway.proxy.Exchange;
 import io.counterfact.gateway.proxy.Upstreams;
 import io.counterfact.gateway.ratelimit.RateLimiter;
 import io.counterfact.gateway.resilience.CircuitBreaker;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
@@ -82,9 +86,23 @@ public class GatewayRoutes {
         String method = request.method().name();
         Optional<RouteTable.Route> route = RouteTable.match(method, ctx.normalizedPath());
         String routeName = route.map(RouteTable.Route::name).orElse("none");
-        ctx.addEndHandler(ended -> metrics.request(routeName,
-                route.map(r -> r.service().serviceName()).orElse("none"), method,
-                ctx.response().getStatusCode(), System.nanoTime() - start));
+        // the trace starts here (or continues the client's traceparent); the services continue it (UpstreamProxy)
+        Span span = Tracing.start(method + " " + route.map(RouteTable.Route::prefix).orElse("/api"), SpanKind.SERVER,
+                request.getHeader(Tracing.HEADER));
+        span.setAttribute("http.request.method", method);
+        span.setAttribute("url.path", ctx.normalizedPath());
+        span.setAttribute("counterfact.request_id", String.valueOf((Object) ctx.get(RequestIds.MDC_KEY)));
+        ctx.put(Tracing.HEADER, Tracing.traceparent(span));
+        ctx.addEndHandler(ended -> {
+            int status = ctx.response().getStatusCode();
+            metrics.request(routeName, route.map(r -> r.service().serviceName()).orElse("none"), method, status,
+                    System.nanoTime() - start);
+            span.setAttribute("http.response.status_code", status);
+            if (status >= 500) {
+                span.setStatus(StatusCode.ERROR);
+            }
+            span.end();
+        });
 
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         Optional<ApiKey> authenticated = apiKeys.authenticate(authorization);

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.counterfact.common.events.EventSchemas;
+import io.counterfact.common.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -89,6 +93,26 @@ public class EventProcessor {
      */
     public Outcome process(Origin origin, String value) {
         Event event = parse(origin, value);
+        // a child of the span that published the event (its traceparent): the trace reaches the view
+        Span span = Tracing.start("apply " + event.type(), SpanKind.CONSUMER, event.traceparent());
+        span.setAttribute("messaging.system", "kafka");
+        span.setAttribute("messaging.destination.name", origin.topic());
+        span.setAttribute("messaging.destination.partition.id", String.valueOf(origin.partition()));
+        span.setAttribute("messaging.kafka.offset", origin.offset());
+        span.setAttribute("counterfact.subject", event.subject());
+        try {
+            Outcome outcome = processParsed(event, origin);
+            span.setAttribute("counterfact.outcome", outcome.name().toLowerCase());
+            return outcome;
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, e.getMessage());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Outcome processParsed(Event event, Origin origin) {
         EventHandler handler = handlers.get(key(event.type(), event.schemaVersion()));
         if (handler == null) {
             throw poison("no handler for event type " + event.type() + " version " + event.schemaVersion());
