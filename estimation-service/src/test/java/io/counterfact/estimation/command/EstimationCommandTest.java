@@ -48,6 +48,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** POST /api/estimations → command → worker → result, against the real broker and database, on the NSW sample. */
@@ -211,6 +212,27 @@ class EstimationCommandTest {
     }
 
     @Test
+    void aFailureOfTheEngineAtRunTimeEndsFailedWithItsReasonOnceAndIsNotPoison() throws Exception {
+        // valid at POST time (trim < 0.5), but no control unit has a propensity in [0.49, 0.51]: only running finds it
+        ObjectNode body = aipw().put("method", "ipw");
+        body.putObject("options").put("trim", 0.49);
+        String id = post(body, null).then().statusCode(202).extract().path("id");
+        JsonNode done = awaitTerminal(id);
+        assertEquals("FAILED", done.get("status").asText(), done.toString());
+        assertTrue(done.get("error").asText().contains("options.trim"), done.toString());
+        assertTrue(done.get("error").asText().contains("no control units"), done.toString());
+        assertTrue(done.get("result").isNull());
+        List<JsonNode> failed = envelopes(Topics.ESTIMATION_EVENTS, id,
+                e -> e.get("type").asText().equals(EventTypes.ESTIMATION_FAILED));
+        assertEquals(1, failed.stream().filter(e -> e.get("type").asText().equals(EventTypes.ESTIMATION_FAILED)).count());
+        JsonNode event = failed.get(failed.size() - 1);
+        assertEquals(List.of(), EventSchemas.violations(event));
+        assertEquals("options.trim", event.get("data").get("field").asText());
+        assertFalse(event.get("data").get("poison").asBoolean());
+        assertEquals(0, recordsUpToNow(Topics.dlq(Topics.ESTIMATION_COMMANDS), id), "a failed run is not a dead letter");
+    }
+
+    @Test
     void badCommandsAre4xxAtPostTimeNamingTheFault() {
         expect(aipw().put("datasetId", "ds_nope"), 404, "ds_nope");
         expect(aipw().put("version", 7), 404, "no version 7");
@@ -309,6 +331,26 @@ class EstimationCommandTest {
             }
         }
         throw new AssertionError("no matching record of " + key + " on " + topic + "; saw " + out.size());
+    }
+
+    /** How many records of {@code key} {@code topic} holds now (read from the beginning to the current end). */
+    private int recordsUpToNow(String topic, String key) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            int count = 0;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+                    count += key.equals(r.key()) ? 1 : 0;
+                }
+            }
+            return count;
+        }
     }
 
     private List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
