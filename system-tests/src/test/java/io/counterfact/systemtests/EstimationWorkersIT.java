@@ -42,7 +42,7 @@ class EstimationWorkersIT {
 
     static final int COMMANDS = Integer.getInteger("systemtests.commands", 40);
     static final int ROWS = Integer.getInteger("systemtests.rows", 5000);
-    static final int REPLICATES = Integer.getInteger("systemtests.replicates", 100);
+    static final int REPLICATES = Integer.getInteger("systemtests.replicates", 60);
     static final Duration START = Duration.ofMinutes(3);
     static final Duration DRAIN = Duration.ofMinutes(4);
     static final String COMPLETED = EventTypes.ESTIMATION_COMPLETED;
@@ -136,6 +136,7 @@ class EstimationWorkersIT {
             awaitBothHoldPartitions(survivor, victim);
             List<String> ids = queue(COMMANDS, workers);
             Set<String> inFlightOnVictim = awaitRunningOn(victim, ids);
+            Set<Integer> victimPartitions = group.partitionsOf(victim.name());
             victim.kill();
             System.out.printf("SIGKILLed %s holding %s RUNNING; statuses then %s%n", victim, inFlightOnVictim,
                     db.statusCounts(ids));
@@ -147,6 +148,13 @@ class EstimationWorkersIT {
             assertTrue(inFlightOnVictim.stream().anyMatch(id -> rows.get(id).attempts() >= 2),
                     "a command running on the killed instance was not taken over (attempts of " + inFlightOnVictim + ": "
                             + inFlightOnVictim.stream().map(id -> rows.get(id).attempts()).toList() + ")");
+            // only the victim's commands ran again: the survivor kept its own partitions through the rebalance
+            Map<String, Integer> rerunElsewhere = new TreeMap<>();
+            rows.values().stream().filter(e -> e.attempts() > 1 && !victimPartitions.contains(CommandGroup.partitionOf(e.id())))
+                    .forEach(e -> rerunElsewhere.put(e.id(), e.attempts()));
+            assertTrue(rerunElsewhere.isEmpty(), "commands of partitions the survivor held ran more than once: "
+                    + rerunElsewhere + " (" + droppedDuplicates() + ")");
+            assertNoResultComputedTwice();
             assertQueryViews(ids);
         } catch (RuntimeException | AssertionError e) {
             System.err.println("FAILED; service logs:" + suite.tails(80));
@@ -158,7 +166,8 @@ class EstimationWorkersIT {
     @Order(2)
     void sigtermOfAWorkerWithCommandsInFlightLosesNoneAndRunsEachOnce() {
         ServiceProcess stays = workers.get(0);
-        ServiceProcess leaving = suite.start(worker("estimation-c"));
+        // a long grace (the default is 20 s), so that on a slow machine the running commands surely finish in it
+        ServiceProcess leaving = suite.start(worker("estimation-c").jvmArgs("-Dcounterfact.estimation.shutdown-grace=PT60S"));
         workers.add(leaving);
         try {
             leaving.awaitReady(START);
@@ -179,6 +188,13 @@ class EstimationWorkersIT {
             System.out.printf("after SIGTERM (exit %d): attempts of the in-flight commands %s; %s; %s%n", exit,
                     inFlight.stream().map(id -> db.estimations(List.of(id)).get(id).attempts()).toList(), db.summary(ids),
                     droppedDuplicates());
+            // graceful: the running commands finished within the grace, the others were handed back before they started
+            Map<String, Integer> rerun = new TreeMap<>();
+            db.estimations(ids).values().stream().filter(e -> e.attempts() != 1).forEach(e -> rerun.put(e.id(), e.attempts()));
+            assertTrue(rerun.isEmpty(), "estimations not run exactly once after a graceful scale-in: " + rerun);
+            assertNoResultComputedTwice();
+            List<String> errors = leaving.logText().lines().filter(l -> l.contains(" ERROR ")).toList();
+            assertTrue(errors.isEmpty(), leaving.name() + " logged errors while shutting down: " + errors);
         } catch (RuntimeException | AssertionError e) {
             System.err.println("FAILED; service logs:" + suite.tails(80));
             throw e;
@@ -192,6 +208,13 @@ class EstimationWorkersIT {
             counts.put(w.name(), w.logText().lines().filter(l -> l.contains("this result is dropped")).count());
         }
         return "results computed twice and dropped " + counts;
+    }
+
+    void assertNoResultComputedTwice() {
+        for (ServiceProcess w : workers) {
+            assertEquals(0, w.logText().lines().filter(l -> l.contains("this result is dropped")).count(),
+                    w.name() + " computed a result another attempt had already stored: " + droppedDuplicates());
+        }
     }
 
     // ---- steps and assertions ----------------------------------------------------------------------------------
