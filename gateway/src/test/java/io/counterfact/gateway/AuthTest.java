@@ -103,7 +103,7 @@ class AuthTest extends GatewayTestBase {
     @Test
     void anExtraConfiguredKeyAuthenticatesWithItsOwnNameAndRole() {
         as(LIMITED_KEY).get("/api/estimations/e-1").then().statusCode(200);
-        InternalToken.Claims claims = verify(services.estimation.single());
+        InternalToken.Claims claims = verify(services.query.single());
         assertEquals("limited", claims.subject());
         assertEquals(Role.VIEWER, claims.role());
         as(LIMITED_KEY).post("/api/estimations").then().statusCode(403);

@@ -33,7 +33,7 @@ class RequestIdTest extends GatewayTestBase {
     @Test
     void aClientIdIsPropagatedAndReturned() {
         String id = "client-7f3a:retry.2";
-        Response response = analyst().header("X-Request-Id", id).get("/api/estimations/e-1");
+        Response response = analyst().header("X-Request-Id", id).get("/api/dags/analyze");
         assertEquals(id, response.header("X-Request-Id"));
         assertEquals(id, services.estimation.single().headers().get("X-Request-Id"));
         assertEquals(1, services.estimation.single().headers().getAll("X-Request-Id").size());

@@ -39,7 +39,7 @@ class ResilienceTest extends GatewayTestBase {
         logger.addHandler(capture);
         try {
             services.estimation.stop();
-            Response response = analyst().header("X-Request-Id", "down-1").get("/api/estimations/e-1");
+            Response response = analyst().header("X-Request-Id", "down-1").get("/api/dags/analyze");
             response.then().statusCode(502)
                     .contentType("application/problem+json")
                     .body("status", is(502))

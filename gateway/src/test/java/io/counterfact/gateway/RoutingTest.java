@@ -35,7 +35,7 @@ class RoutingTest extends GatewayTestBase {
             "/api/datasets/ds-1/rows?format=csv&x=a%2Fb, ingestion-service",
             "/api/views/datasets?limit=2&after=k7, query-service",
             "/api/views/models/m-9, query-service",
-            "/api/estimations/e-42?verbose=true, estimation-service",
+            "/api/estimations/e-42?verbose=true, query-service",
             "/api/dags/analyze, estimation-service"})
     void eachPrefixReachesItsServiceWithPathAndQueryIntact(String uri, String service) {
         analyst().get(uri).then().statusCode(200)
@@ -81,6 +81,50 @@ class RoutingTest extends GatewayTestBase {
         assertEquals(409, response.statusCode());
         assertEquals(problem, response.asString());
         assertEquals("application/problem+json", response.contentType());
+    }
+
+    @Test
+    void anEstimationCommandGoesToTheCommandSide() {
+        analyst().contentType("application/json").body("{}").post("/api/estimations").then().statusCode(200)
+                .body("service", is("estimation-service"));
+        assertTrue(services.query.received().isEmpty());
+    }
+
+    @Test
+    void anEstimationTheViewDoesNotHoldYetIsAnsweredByTheCommandSide() {
+        services.query.answer((request, received) -> request.response().setStatusCode(404)
+                .putHeader("Content-Type", "application/problem+json")
+                .end("{\"status\":404,\"detail\":\"no estimation 'e-7'\"}"));
+        services.estimation.answer((request, received) -> request.response().setStatusCode(200)
+                .putHeader("Content-Type", "application/json")
+                .end("{\"id\":\"e-7\",\"status\":\"QUEUED\"}"));
+        analyst().get("/api/estimations/e-7?x=1").then().statusCode(200)
+                .header("X-Counterfact-Source", "estimation-service")
+                .body("id", is("e-7")).body("status", is("QUEUED"));
+        assertEquals("/api/estimations/e-7?x=1", services.query.single().uri());
+        FakeService.Received asked = services.estimation.single();
+        assertEquals("GET", asked.method());
+        assertEquals("/api/estimations/e-7?x=1", asked.uri());
+        assertTrue(asked.headers().get("Authorization").startsWith("Bearer cf1."), "the internal token travels");
+        assertTrue(asked.headers().contains("X-Request-Id"));
+    }
+
+    @Test
+    void anEstimationUnknownToBothSidesIsTheCommandSides404() {
+        services.query.answer((request, received) -> request.response().setStatusCode(404).end());
+        services.estimation.answer((request, received) -> request.response().setStatusCode(404)
+                .putHeader("Content-Type", "application/problem+json")
+                .end("{\"status\":404,\"detail\":\"no estimation 'nope'\"}"));
+        analyst().get("/api/estimations/nope").then().statusCode(404).contentType("application/problem+json")
+                .body("detail", containsString("nope"));
+        assertEquals(1, services.estimation.received().size());
+    }
+
+    @Test
+    void aViewsOwn404IsNotAskedElsewhere() {
+        services.query.answer((request, received) -> request.response().setStatusCode(404).end());
+        analyst().get("/api/views/datasets/nope").then().statusCode(404);
+        assertTrue(services.estimation.received().isEmpty());
     }
 
     @ParameterizedTest

@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** Produces records to counterfact.datasets as ingestion-service's relay does, and reads the dead-letter topic. */
+/** Produces records as the services' relays do, and reads the dead-letter topic. */
 final class TestKafka {
 
     private static KafkaProducer<String, String> producer;
@@ -49,6 +49,11 @@ final class TestKafka {
     /** Sends a record keyed by dataset id (as the relay does) and waits for the broker's acknowledgement. */
     static RecordMetadata send(String key, String value) {
         return send(new ProducerRecord<>(Topics.DATASETS, key, value));
+    }
+
+    /** Sends a record to counterfact.estimation-events keyed by estimation id, as estimation-service's relay does. */
+    static RecordMetadata sendEstimationEvent(String key, String value) {
+        return send(new ProducerRecord<>(Topics.ESTIMATION_EVENTS, key, value));
     }
 
     /** Sends to a given partition: a barrier behind earlier records of that partition. */

@@ -14,6 +14,8 @@ public final class Exchange {
     final ApiKey key;
     final RouteTable.Route route;
     final CircuitBreaker.Permit permit;
+    /** the proxy to ask when the route's service answers 404 (the route's fallback), or null */
+    final UpstreamProxy fallback;
 
     volatile HttpClientRequest upstreamRequest;
     volatile boolean bodyTooLarge;
@@ -23,11 +25,12 @@ public final class Exchange {
     volatile long timer = -1;
 
     public Exchange(RoutingContext ctx, String requestId, ApiKey key, RouteTable.Route route,
-                    CircuitBreaker.Permit permit) {
+                    CircuitBreaker.Permit permit, UpstreamProxy fallback) {
         this.ctx = ctx;
         this.requestId = requestId;
         this.key = key;
         this.route = route;
         this.permit = permit;
+        this.fallback = fallback;
     }
 }

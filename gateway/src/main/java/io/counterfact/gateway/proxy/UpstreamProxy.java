@@ -160,6 +160,10 @@ public final class UpstreamProxy {
                     } else {
                         exchange.permit.success();
                     }
+                    if (status == 404 && exchange.fallback != null) {
+                        response.release(); // drop the 404's body: the fallback answers instead
+                        return exchange.fallback.answerInstead(pctx.request(), exchange);
+                    }
                     return Future.succeededFuture(response);
                 }
                 return Future.succeededFuture(failureResponse(pctx, exchange, ar.cause()));
@@ -182,6 +186,45 @@ public final class UpstreamProxy {
             }
             return pctx.sendResponse();
         }
+    }
+
+    /**
+     * Asks this service the read another service answered 404 (a route's fallback: a view not built yet, see
+     * {@code RouteTable}), with the same headers, and answers with what it says; its body is buffered (a fallback
+     * serves small JSON reads). The answer is marked {@code X-Counterfact-Source} with this service's name.
+     */
+    Future<ProxyResponse> answerInstead(ProxyRequest request, Exchange exchange) {
+        String query = exchange.ctx.request().query();
+        RequestOptions options = new RequestOptions(target).setMethod(request.getMethod())
+                .setURI(basePath + exchange.ctx.normalizedPath() + (query == null ? "" : "?" + query));
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
+        headers.remove(HttpHeaders.HOST);
+        options.setHeaders(headers);
+        return client.request(options)
+                .compose(HttpClientRequest::send)
+                .compose(answer -> answer.body().map(body -> {
+                    ProxyResponse response = request.response().setStatusCode(answer.statusCode())
+                            .setStatusMessage(answer.statusMessage());
+                    response.headers().clear();
+                    answer.headers().forEach(h -> {
+                        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase()) && !"content-length".equalsIgnoreCase(h.getKey())
+                                && !"transfer-encoding".equalsIgnoreCase(h.getKey())) {
+                            response.headers().add(h.getKey(), h.getValue());
+                        }
+                    });
+                    response.putHeader("X-Counterfact-Source", service.serviceName());
+                    return response.setBody(Body.body(body));
+                }))
+                .recover(failure -> {
+                    metrics.upstreamFailure(service, "fallback");
+                    LOG.warnf("%s %s: fallback to %s failed: %s", request.getMethod(), exchange.ctx.normalizedPath(),
+                            service.serviceName(), failure);
+                    return Future.succeededFuture(request.response().setStatusCode(502)
+                            .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                            .setBody(Body.body(Problems.body(502, "Bad Gateway", service.serviceName()
+                                    + " could not be asked for what the view does not hold yet: " + failure.getMessage(),
+                                    exchange.requestId, service.serviceName()))));
+                });
     }
 
     private void prepare(ProxyRequest request, HttpServerRequest incoming, Exchange exchange) {

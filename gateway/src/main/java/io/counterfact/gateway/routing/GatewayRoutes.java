@@ -80,7 +80,7 @@ public class GatewayRoutes {
         long start = System.nanoTime();
         HttpServerRequest request = ctx.request();
         String method = request.method().name();
-        Optional<RouteTable.Route> route = RouteTable.match(ctx.normalizedPath());
+        Optional<RouteTable.Route> route = RouteTable.match(method, ctx.normalizedPath());
         String routeName = route.map(RouteTable.Route::name).orElse("none");
         ctx.addEndHandler(ended -> metrics.request(routeName,
                 route.map(r -> r.service().serviceName()).orElse("none"), method,
@@ -156,8 +156,9 @@ public class GatewayRoutes {
             ctx.response().writeContinue();
         }
         try {
+            Service fallback = route.get().fallback();
             upstreams.proxy(service).handle(ctx, new Exchange(ctx, ctx.get(RequestIds.MDC_KEY), key, route.get(),
-                    permit));
+                    permit, fallback == null ? null : upstreams.proxy(fallback)));
         } catch (RuntimeException e) {
             permit.ignore();
             throw e;
@@ -182,7 +183,9 @@ public class GatewayRoutes {
                     .toLowerCase()).append(')');
         }
         LOG.infof("gateway routes: %s; API keys: %s", RouteTable.ROUTES.stream()
-                .map(r -> r.prefix() + " -> " + r.service().baseUrl(config.routes())).toList(), keys);
+                .map(r -> (r.methods().isEmpty() ? "" : String.join("|", r.methods()) + " ") + r.prefix() + " -> "
+                        + r.service().baseUrl(config.routes())
+                        + (r.fallback() == null ? "" : " (404: " + r.fallback().serviceName() + ")")).toList(), keys);
         // the local stack's keys are printed (they are the documented defaults, or dev/test ones); others never are
         String analyst = config.auth().analystToken();
         String viewer = config.auth().viewerToken();

@@ -2,38 +2,51 @@ package io.counterfact.gateway.routing;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The one place that says which service answers which public path. The first route whose prefix matches wins; a
- * prefix matches the path itself and anything below it ({@code /api/dags} matches {@code /api/dags/analyze} but not
- * {@code /api/dagsx}). Paths are matched after normalisation (dot segments removed), and the normalised path is
- * what the service receives.
+ * The one place that says which service answers which public path. The first route whose prefix and method match
+ * wins; a prefix matches the path itself and anything below it ({@code /api/dags} matches {@code /api/dags/analyze}
+ * but not {@code /api/dagsx}). Paths are matched after normalisation (dot segments removed), and the normalised path
+ * is what the service receives.
+ *
+ * <p>Estimations are split the CQRS way: reads go to query-service's views, writes (commands) to estimation-service.
+ * A view appears a few milliseconds after its command was accepted, so a read the view cannot answer yet (404) is
+ * asked of the route's {@code fallback}, the command side, which knows the estimation from the moment it answered
+ * 202: a client polling right after {@code POST /api/estimations} never sees a 404 for its own estimation.
  */
 public final class RouteTable {
 
-    /** A public path prefix and the service behind it; {@code name} tags metrics. */
-    public record Route(String name, String prefix, Service service) {
-        public boolean matches(String path) {
-            return path.startsWith(prefix)
+    private static final Set<String> ANY = Set.of();
+    private static final Set<String> READS = Set.of("GET", "HEAD");
+
+    /**
+     * A public path prefix, the methods it takes (empty: any) and the service behind it; {@code name} tags metrics;
+     * {@code fallback}, if not null, answers what {@code service} answers 404.
+     */
+    public record Route(String name, String prefix, Set<String> methods, Service service, Service fallback) {
+        public boolean matches(String method, String path) {
+            return (methods.isEmpty() || methods.contains(method)) && path.startsWith(prefix)
                     && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
         }
     }
 
     public static final List<Route> ROUTES = List.of(
-            new Route("datasets", "/api/datasets", Service.INGESTION),
-            new Route("views", "/api/views", Service.QUERY),
-            new Route("estimations", "/api/estimations", Service.ESTIMATION),
-            new Route("dags", "/api/dags", Service.ESTIMATION));
+            new Route("datasets", "/api/datasets", ANY, Service.INGESTION, null),
+            new Route("views", "/api/views", ANY, Service.QUERY, null),
+            new Route("estimation-views", "/api/estimations", READS, Service.QUERY, Service.ESTIMATION),
+            new Route("estimations", "/api/estimations", ANY, Service.ESTIMATION, null),
+            new Route("dags", "/api/dags", ANY, Service.ESTIMATION, null));
 
     private RouteTable() {
     }
 
-    public static Optional<Route> match(String path) {
+    public static Optional<Route> match(String method, String path) {
         if (path == null) {
             return Optional.empty();
         }
         for (Route route : ROUTES) {
-            if (route.matches(path)) {
+            if (route.matches(method, path)) {
                 return Optional.of(route);
             }
         }
@@ -41,6 +54,6 @@ public final class RouteTable {
     }
 
     public static List<String> prefixes() {
-        return ROUTES.stream().map(Route::prefix).toList();
+        return ROUTES.stream().map(Route::prefix).distinct().toList();
     }
 }

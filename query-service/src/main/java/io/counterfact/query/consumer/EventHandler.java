@@ -5,8 +5,8 @@ import java.sql.SQLException;
 
 /**
  * Applies one event type (at one schema version) to the views. Implementations are CDI beans, discovered by
- * {@link EventProcessor}; adding a handler is how a new event joins the views (the estimation events will, on their
- * own channel, with the same processor). A handler runs inside the transaction that also records the event in the
+ * {@link EventProcessor}; adding a handler is how a new event joins the views (the dataset and the estimation events
+ * arrive on their own channels, through the same processor). A handler runs inside the transaction that also records the event in the
  * inbox, on the connection it is given, and must not commit. It must tolerate any order of events of one aggregate
  * (a later version before an earlier one, a commit before the registration), so that a replay rebuilds the same
  * views.

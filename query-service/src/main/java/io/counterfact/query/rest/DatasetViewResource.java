@@ -45,7 +45,8 @@ public class DatasetViewResource {
         return views.overview(id).orElseThrow(() -> ProblemException.notFound("no dataset with id '" + id + "'"));
     }
 
-    static int limit(String value) {
+    /** @return the {@code limit} query parameter: 1 to 500, 50 when absent */
+    public static int limit(String value) {
         if (value == null || value.isBlank()) {
             return DEFAULT_LIMIT;
         }

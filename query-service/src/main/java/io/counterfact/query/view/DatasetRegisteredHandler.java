@@ -4,6 +4,7 @@ import io.counterfact.common.events.EventTypes;
 import io.counterfact.query.consumer.Event;
 import io.counterfact.query.consumer.EventHandler;
 import io.counterfact.query.consumer.Instants;
+import io.counterfact.query.stream.ViewChanges;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Connection;
@@ -47,5 +48,6 @@ public class DatasetRegisteredHandler implements EventHandler {
             s.setObject(5, Instants.utc(event.time()));
             s.executeUpdate();
         }
+        ViewChanges.dataset(c, event.subject());
     }
 }

@@ -5,6 +5,7 @@ import io.counterfact.query.consumer.Event;
 import io.counterfact.query.consumer.EventHandler;
 import io.counterfact.query.consumer.Instants;
 import io.counterfact.query.consumer.PoisonEventException;
+import io.counterfact.query.stream.ViewChanges;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Connection;
@@ -62,6 +63,7 @@ public class DatasetVersionCommittedHandler implements EventHandler {
             s.setObject(7, Instants.utc(event.time()));
             s.executeUpdate();
         }
+        ViewChanges.dataset(c, event.subject());
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO dataset_version_view (dataset_id, version, rows, checksum, committed_at)
                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (dataset_id, version) DO NOTHING""")) {

@@ -102,7 +102,7 @@ public class DatasetViews {
         }
     }
 
-    /** Empty until estimation events are consumed (a later issue fills estimate_view). */
+    /** The latest succeeded estimate per method (estimate_view, from the estimation events). */
     private List<LatestEstimate> latestEstimates(Connection c, String id) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT method, estimation_id, version, estimand, completed_at, "
                 + "result::text FROM estimate_view WHERE dataset_id = ? ORDER BY method")) {

@@ -1,0 +1,20 @@
+package io.counterfact.query.estimation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+
+/**
+ * An estimation as the read side knows it. The first five fields are the public contract of
+ * {@code GET /api/estimations/{id}} (ARCHITECTURE.md), the same as the command side answers; the rest extend it:
+ * where the estimation stands ({@code progress}), what it ran on, and when.
+ */
+public record EstimationView(String id, String status, JsonNode request, JsonNode result, String error,
+                             String errorField, boolean poison, String datasetId, Integer version, String method,
+                             Progress progress, Instant acceptedAt, Instant startedAt, Instant finishedAt,
+                             Instant updatedAt) {
+
+    /** The newest attempt of a worker: a new attempt (after a worker died) starts again from 0. */
+    public record Progress(int attempt, double fraction, String stage) {
+    }
+}
