@@ -82,6 +82,30 @@ public final class EstimationDb {
                 + "AND published_at IS NULL GROUP BY record_key", eventType, ids).values().stream().mapToInt(i -> i).sum();
     }
 
+    /** One row of query-service's {@code estimation_view}. */
+    public record View(String id, String status, JsonNode result, String error) {
+    }
+
+    /** query DB: the estimation views of {@code ids} (absent: no event applied yet). */
+    public Map<String, View> views(Collection<String> ids) {
+        Map<String, View> out = new LinkedHashMap<>();
+        try (Connection c = suite.connect("query");
+             PreparedStatement s = c.prepareStatement(
+                     "SELECT id, status, result::text, error FROM estimation_view WHERE id = ANY (?)")) {
+            s.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String result = rs.getString(3);
+                    out.put(rs.getString(1), new View(rs.getString(1), rs.getString(2),
+                            result == null ? null : Api.JSON.readTree(result), rs.getString(4)));
+                }
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("could not read the query DB", e);
+        }
+        return out;
+    }
+
     /** query DB: estimation id → inbox rows of {@code eventType} with that subject. */
     public Map<String, Integer> queryInboxCounts(Collection<String> ids, String eventType) {
         return countBy("query", "SELECT subject, count(*) FROM inbox WHERE event_type = ? AND subject = ANY (?) "

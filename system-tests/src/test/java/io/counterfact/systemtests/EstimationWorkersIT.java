@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -298,7 +299,41 @@ class EstimationWorkersIT {
                 () -> db.unpublished(ids, COMPLETED) + " completed events never published");
     }
 
-    /** query-service: built from the events only (added once its estimation views exist). */
+    /**
+     * query-service, built from the events only: each estimation's completed event applied exactly once (its inbox),
+     * its view SUCCEEDED with the result the command side stored, and its GET answering what estimation-service's does.
+     */
     void assertQueryViews(List<String> ids) {
+        Map<String, EstimationDb.Estimation> stored = db.estimations(ids);
+        Waits.until(Duration.ofMinutes(2), Duration.ofMillis(500),
+                () -> db.views(ids).values().stream().filter(v -> v.status().equals("SUCCEEDED")).count() == ids.size(),
+                () -> "every view SUCCEEDED; view statuses " + db.views(ids).values().stream()
+                        .collect(Collectors.groupingBy(EstimationDb.View::status, TreeMap::new, Collectors.counting())));
+        Map<String, Integer> inbox = db.queryInboxCounts(ids, COMPLETED);
+        Map<String, Integer> wrong = new TreeMap<>();
+        for (String id : ids) {
+            if (inbox.getOrDefault(id, 0) != 1) {
+                wrong.put(id, inbox.getOrDefault(id, 0));
+            }
+        }
+        assertTrue(wrong.isEmpty(), "estimations without exactly one completed event in query-service's inbox: " + wrong);
+        Map<String, EstimationDb.View> views = db.views(ids);
+        for (String id : ids) {
+            EstimationDb.View v = views.get(id);
+            assertEquals("SUCCEEDED", v.status(), id + " view");
+            assertEquals(stored.get(id).result(), v.result(), id + ": the view's result is not the one the command side stored");
+            assertNull(v.error(), id + " view error");
+        }
+        assertEquals(0, group.records(Topics.dlq(Topics.ESTIMATION_EVENTS)), "estimation events dead-lettered by query-service");
+        // the public contract's fields, read side and command side alike
+        ServiceProcess commandSide = workers.stream().filter(ServiceProcess::isAlive).findFirst().orElseThrow();
+        for (String id : ids.subList(0, Math.min(5, ids.size()))) {
+            JsonNode read = api.estimation(query.baseUrl(), id);
+            JsonNode command = api.estimation(commandSide.baseUrl(), id);
+            assertNotNull(read, id + " unknown to query-service's GET /api/estimations/{id}");
+            for (String field : List.of("id", "status", "request", "result", "error")) {
+                assertEquals(command.get(field), read.get(field), id + "." + field + ": query-service and estimation-service differ");
+            }
+        }
     }
 }
