@@ -13,13 +13,18 @@ import io.counterfact.engine.ProgressListener;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.estimation.db.Transactions;
 import io.counterfact.estimation.replica.ReplicaStore;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.sql.SQLException;
@@ -29,15 +34,25 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs RunEstimation commands (consumer group {@code estimation-workers}: every pod takes a share of the 12
  * partitions). Up to {@code counterfact.estimation.concurrency} commands at once per pod (default: the CPUs the JVM
  * sees, i.e. the container's limit), out of order; the connector commits an offset only when every record before it is done,
  * so a pod killed mid-command leaves it to another pod. The result is stored once: a redelivered command for a
- * terminal estimation does nothing. A command that cannot be processed goes to the dead-letter topic (the method
- * throws) and its estimation, if known, ends FAILED.
+ * terminal estimation does nothing. A command that cannot be processed goes to the dead-letter topic (nacked) and
+ * its estimation, if known, ends FAILED.
+ *
+ * <p>Graceful shutdown (a pod scaled in, SIGTERM): from the {@link ShutdownEvent} on, no command starts any more;
+ * the running ones get {@code counterfact.estimation.shutdown-grace} to finish while the consumer still holds its
+ * partitions. A command not started, or still running when the grace is over, or failing because the service is
+ * going down, is handed back: neither acknowledged nor dead-lettered, so its offset is not committed and the worker
+ * that takes the partition over runs it (a new attempt). Without this, a command that failed only because the
+ * datasource or the container was closing under it would go to the dead-letter topic or be stored FAILED.
  */
 @ApplicationScoped
 public class EstimationWorker {
@@ -48,6 +63,13 @@ public class EstimationWorker {
     static final class PoisonCommandException extends RuntimeException {
         PoisonCommandException(String message) {
             super(message);
+        }
+    }
+
+    /** The service is stopping: leave the command to another worker (not acknowledged, not dead-lettered). */
+    static final class HandBackException extends RuntimeException {
+        HandBackException(String message, Throwable cause) {
+            super(message, cause, false, false);
         }
     }
 
@@ -78,7 +100,12 @@ public class EstimationWorker {
     @ConfigProperty(name = "counterfact.estimation.concurrency")
     Optional<Integer> concurrency;
 
+    @ConfigProperty(name = "counterfact.estimation.shutdown-grace", defaultValue = "PT20S")
+    Duration shutdownGrace;
+
     private Semaphore slots;
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile boolean stopping;
 
     @PostConstruct
     void init() {
@@ -87,16 +114,78 @@ public class EstimationWorker {
         LOG.infof("estimation workers: %d command(s) at once", n);
     }
 
+    /**
+     * Before the Kafka connector closes (it does so when the application-scoped beans are destroyed, after this event)
+     * and before the outbox relay stops (an observer of the same event with the default priority): the running
+     * commands may finish and their completed events still be published from here.
+     */
+    void stop(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION) ShutdownEvent event) {
+        stopping = true;
+        long deadline = System.nanoTime() + shutdownGrace.toNanos();
+        while (running.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = running.get();
+        if (left > 0) {
+            LOG.infof("shutting down: %d running command(s) handed back to the other workers after %s", left, shutdownGrace);
+        } else {
+            LOG.info("shutting down: no command running; commands not started are handed back to the other workers");
+        }
+    }
+
     @Incoming("estimation-commands")
     @Blocking(ordered = false)
-    public void onCommand(ConsumerRecord<String, byte[]> record) throws InterruptedException {
-        String estimationId = parse(record);
-        slots.acquire();
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public CompletionStage<Void> onCommand(Message<byte[]> message) {
+        @SuppressWarnings("unchecked")
+        IncomingKafkaRecordMetadata<Object, byte[]> meta = message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
+        String where = meta.getTopic() + "-" + meta.getPartition() + "@" + meta.getOffset();
+        String estimationId;
         try {
+            estimationId = parse(meta.getKey() == null ? null : meta.getKey().toString(), message.getPayload());
+        } catch (PoisonCommandException e) {
+            return message.nack(e);
+        }
+        if (stopping) {
+            return handBack(where, estimationId, "not started");
+        }
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return handBack(where, estimationId, "interrupted while waiting for a slot");
+        }
+        running.incrementAndGet();
+        try {
+            if (stopping) {
+                return handBack(where, estimationId, "not started");
+            }
             runRetryingTransientFailures(estimationId);
+            return message.ack();
+        } catch (HandBackException e) {
+            return handBack(where, estimationId, e.getMessage());
+        } catch (PoisonCommandException e) {
+            return message.nack(e);
+        } catch (RuntimeException e) {
+            if (stopping) {
+                return handBack(where, estimationId, "failed while shutting down: " + e);
+            }
+            return message.nack(e);
         } finally {
+            running.decrementAndGet();
             slots.release();
         }
+    }
+
+    /** Neither acked nor nacked: its offset is not committed, so the worker that takes the partition runs it. */
+    private static CompletionStage<Void> handBack(String where, String estimationId, String why) {
+        LOG.infof("shutting down: command %s (estimation %s) handed back: %s", where, estimationId, why);
+        return CompletableFuture.completedFuture(null);
     }
 
     private void runRetryingTransientFailures(String estimationId) {
@@ -105,7 +194,12 @@ public class EstimationWorker {
             try {
                 run(estimationId);
                 return;
+            } catch (HandBackException | PoisonCommandException e) {
+                throw e;
             } catch (RuntimeException e) {
+                if (stopping) {
+                    throw new HandBackException("failed while shutting down: " + e, e);
+                }
                 if (!isTransient(e) || System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -116,11 +210,10 @@ public class EstimationWorker {
     }
 
     /** @return the command's estimation id; a command that breaks its contract fails its estimation and is poison */
-    private String parse(ConsumerRecord<String, byte[]> record) {
-        String key = record.key();
+    private String parse(String key, byte[] value) {
         JsonNode envelope;
         try {
-            envelope = json.readTree(record.value());
+            envelope = json.readTree(value);
         } catch (Exception e) {
             throw poison(key, "the command is not JSON: " + e.getMessage());
         }
@@ -189,6 +282,10 @@ public class EstimationWorker {
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             if (e instanceof RuntimeException r && isTransient(r)) {
                 throw r;
+            }
+            if (stopping && e instanceof RuntimeException) {
+                // most likely the replica's datasource or cache closing under it: not the estimation's fault
+                throw new HandBackException("the run failed while shutting down: " + e, e);
             }
             LOG.errorf(e, "estimation %s failed in the engine", id);
             finishFailed(row, "the estimation failed: " + e, null);

@@ -1,0 +1,347 @@
+package io.counterfact.systemtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.counterfact.common.events.EventTypes;
+import io.counterfact.common.events.Topics;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The estimation workers' benchmark (scripts/bench-estimations.sh), on the system-tests harness: the packaged
+ * services as processes against a real PostgreSQL and Kafka, each estimation worker pinned to one core
+ * ({@code taskset -c} and {@code -XX:ActiveProcessorCount=1}) as a pod with a 1-CPU limit.
+ *
+ * <ol>
+ *   <li>(a) drain rate of N queued commands with 1 and with 2 workers: the commands are queued through an
+ *   estimation-service instance whose command consumer is disabled (no worker present), then the workers start;
+ *   the drain time is first start to last finish (database timestamps), JVM start-up excluded.</li>
+ *   <li>(b) a worker removed mid-drain (SIGTERM, then SIGKILL in a second round): commands lost, run twice.</li>
+ *   <li>(c) POST through the gateway to a SUCCEEDED {@code GET /api/estimations/{id}} through the gateway, one
+ *   10,000-row AIPW at a time, two workers: p50/p95.</li>
+ * </ol>
+ * Raw results go to the output folder (CSV per part, summary.txt).
+ */
+public final class BenchEstimations {
+
+    private final Map<String, String> opts;
+    private final Path out;
+    private Suite suite;
+    private Api api;
+    private ServiceProcess ingestion;
+    private ServiceProcess accepting;
+    private String datasetId;
+    private final StringBuilder summary = new StringBuilder();
+    private final List<String> cores;
+
+    private BenchEstimations(Map<String, String> opts) {
+        this.opts = opts;
+        this.out = Path.of(opts.get("out")).toAbsolutePath();
+        this.cores = Arrays.asList(opts.getOrDefault("cores", "0,1").split(","));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>(Map.of(
+                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60",
+                "out", ".work/bench-estimations/" + Instant.now().toString().replace(":", "")));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        BenchEstimations bench = new BenchEstimations(opts);
+        try {
+            bench.run();
+        } finally {
+            if (bench.suite != null) {
+                bench.suite.close();
+            }
+        }
+        System.exit(0);
+    }
+
+    private int opt(String name) {
+        return Integer.parseInt(opts.get(name));
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(out);
+        Path root = Path.of(opts.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        log("output: " + out + "; options " + opts);
+        suite = Suite.start(root, out.resolve("stack"));
+        api = new Api(suite.analystAuthorization());
+        ingestion = suite.start(Suite.Spec.of("ingestion-service", "ingestion-service"));
+        // accepts POST /api/estimations (validates against the replica, stores, publishes the command) but runs none
+        accepting = suite.start(Suite.Spec.of("estimation-service", "estimation-accepting")
+                .jvmArgs("-Dmp.messaging.incoming.estimation-commands.enabled=false"));
+        ServiceProcess query = suite.start(Suite.Spec.of("query-service", "query-service"));
+        ingestion.awaitReady(Duration.ofMinutes(3));
+        accepting.awaitReady(Duration.ofMinutes(3));
+        query.awaitReady(Duration.ofMinutes(3));
+        datasetId = api.uploadDataset(ingestion.baseUrl(), "bench " + opt("rows"), SyntheticData.columns(),
+                SyntheticData.csv(opt("rows"), 42));
+        api.awaitReplicaReady(accepting.baseUrl(), datasetId, 1, Duration.ofMinutes(3));
+        log("dataset " + datasetId + " (" + opt("rows") + " rows) READY");
+
+        int n = opt("commands");
+        double one = drain(1, n, "a1");
+        double two = drain(2, n, "a2");
+        Files.writeString(out.resolve("a-throughput.csv"), String.format(Locale.ROOT,
+                "workers,commands,drain_seconds,commands_per_minute%n1,%d,%.3f,%.1f%n2,%d,%.3f,%.1f%n",
+                n, one, n / one * 60, n, two, n / two * 60), StandardCharsets.UTF_8);
+        double ratio = one / two;
+        table("(a) drain %d queued commands (AIPW, %d rows, %d bootstrap replicates each)", n, opt("rows"),
+                opt("replicates"));
+        row("1 worker (1 core)", "%.1f s, %.1f commands/min", one, n / one * 60);
+        row("2 workers (1 core each)", "%.1f s, %.1f commands/min", two, n / two * 60);
+        row("ratio 2 / 1 (goal >= 1.8)", "%.2fx", ratio);
+
+        removal(n, "sigterm");
+        removal(n, "sigkill");
+        latency(opt("latency-samples"));
+
+        Files.writeString(out.resolve("summary.txt"), summary.toString(), StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.println(summary);
+        System.out.println("raw results: " + out);
+    }
+
+    // ---- (a) ---------------------------------------------------------------------------------------------------
+
+    private ServiceProcess worker(String name, String core, String... extra) {
+        Suite.Spec spec = Suite.Spec.of("estimation-service", name)
+                .prefix("taskset", "-c", core)
+                .jvmArgs("-XX:ActiveProcessorCount=1", CommandGroup.clientIdOption(name))
+                .jvmArgs(extra);
+        return suite.start(spec);
+    }
+
+    private JsonNode request(int replicates) {
+        ObjectNode r = Api.JSON.createObjectNode().put("datasetId", datasetId).put("version", 1).put("method", "aipw")
+                .put("estimand", "ATE").put("treatment", "treat").put("outcome", "y");
+        var cov = r.putArray("covariates");
+        SyntheticData.COVARIATES.forEach(cov::add);
+        if (replicates > 0) {
+            r.putObject("options").putObject("bootstrap").put("replicates", replicates).put("seed", 7);
+        }
+        return r;
+    }
+
+    /** Queues n commands with no worker running and waits until they are all on the command topic. */
+    private List<String> queue(int n) {
+        List<String> ids = new ArrayList<>();
+        JsonNode request = request(opt("replicates"));
+        for (int i = 0; i < n; i++) {
+            ids.add(api.submit(accepting.baseUrl(), request));
+        }
+        EstimationDb db = new EstimationDb(suite);
+        Waits.until(Duration.ofMinutes(2), Duration.ofMillis(200), () -> db.unpublished(ids, EventTypes.ESTIMATION_RUN) == 0,
+                () -> "the queued commands published");
+        return ids;
+    }
+
+    /** @return seconds from the first command started to the last finished */
+    private double drain(int workers, int n, String tag) throws Exception {
+        List<String> ids = queue(n);
+        log(tag + ": " + n + " commands queued; starting " + workers + " worker(s)");
+        List<ServiceProcess> ws = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            ws.add(worker(tag + "-w" + i, cores.get(i % cores.size())));
+        }
+        awaitDone(ids, Duration.ofMinutes(30));
+        double seconds = span(ids);
+        dump(ids, out.resolve(tag + "-estimations.csv"));
+        for (ServiceProcess w : ws) {
+            w.terminate();
+        }
+        for (ServiceProcess w : ws) {
+            w.waitFor(Duration.ofMinutes(2));
+        }
+        log(String.format(Locale.ROOT, "%s: %d commands drained by %d worker(s) in %.1f s (%s)", tag, n, workers, seconds,
+                new EstimationDb(suite).summary(ids)));
+        return seconds;
+    }
+
+    private void awaitDone(List<String> ids, Duration timeout) {
+        EstimationDb db = new EstimationDb(suite);
+        Waits.until(timeout, Duration.ofMillis(250), () -> {
+            Map<String, Integer> c = db.statusCounts(ids);
+            return c.getOrDefault("SUCCEEDED", 0) + c.getOrDefault("FAILED", 0) == ids.size();
+        }, () -> "all done: " + db.statusCounts(ids) + suite.tails(30));
+    }
+
+    private double span(List<String> ids) throws SQLException {
+        try (Connection c = suite.connect("estimation"); PreparedStatement s = c.prepareStatement(
+                "SELECT extract(epoch FROM max(finished_at) - min(started_at)) FROM estimation WHERE id = ANY (?)")) {
+            s.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getDouble(1);
+            }
+        }
+    }
+
+    private void dump(List<String> ids, Path file) throws SQLException, IOException {
+        StringBuilder b = new StringBuilder("id,partition,status,attempts,created_at,started_at,finished_at,run_seconds\n");
+        try (Connection c = suite.connect("estimation"); PreparedStatement s = c.prepareStatement(
+                "SELECT id, status, attempts, created_at, started_at, finished_at, "
+                        + "extract(epoch FROM finished_at - started_at) FROM estimation WHERE id = ANY (?) ORDER BY started_at")) {
+            s.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    b.append(rs.getString(1)).append(',').append(CommandGroup.partitionOf(rs.getString(1))).append(',')
+                            .append(rs.getString(2)).append(',').append(rs.getInt(3)).append(',')
+                            .append(rs.getTimestamp(4).toInstant()).append(',').append(rs.getTimestamp(5).toInstant())
+                            .append(',').append(rs.getTimestamp(6) == null ? "" : rs.getTimestamp(6).toInstant()).append(',')
+                            .append(rs.getDouble(7)).append('\n');
+                }
+            }
+        }
+        Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+    }
+
+    // ---- (b) ---------------------------------------------------------------------------------------------------
+
+    private void removal(int n, String how) throws Exception {
+        List<String> ids = queue(n);
+        EstimationDb db = new EstimationDb(suite);
+        String tag = "b-" + how;
+        ServiceProcess stays = worker(tag + "-stays", cores.get(0));
+        ServiceProcess leaves = worker(tag + "-leaves", cores.get(1 % cores.size()));
+        Waits.until(Duration.ofMinutes(10), Duration.ofMillis(100),
+                () -> db.statusCounts(ids).getOrDefault("SUCCEEDED", 0) >= n / 3, () -> "a third done");
+        Map<String, Integer> before = db.statusCounts(ids);
+        if (how.equals("sigterm")) {
+            leaves.terminate();
+        } else {
+            leaves.kill();
+        }
+        Integer exit = leaves.waitFor(Duration.ofMinutes(2));
+        log(tag + ": removed " + leaves.name() + " (exit " + exit + ") at " + before);
+        awaitDone(ids, Duration.ofMinutes(30));
+        Map<String, Integer> after = db.statusCounts(ids);
+        Map<String, Integer> completed = db.outboxCounts(ids, EventTypes.ESTIMATION_COMPLETED);
+        long once = ids.stream().filter(id -> completed.getOrDefault(id, 0) == 1).count();
+        long rerun = db.estimations(ids).values().stream().filter(e -> e.attempts() > 1).count();
+        int succeeded = after.getOrDefault("SUCCEEDED", 0);
+        dump(ids, out.resolve(tag + "-estimations.csv"));
+        Files.writeString(out.resolve(tag + ".csv"), String.format(Locale.ROOT,
+                "removal,commands,status_at_removal,succeeded,failed,lost,completed_events_exactly_once,run_again,exit%n"
+                        + "%s,%d,\"%s\",%d,%d,%d,%d,%d,%s%n", how, n, before, succeeded, after.getOrDefault("FAILED", 0),
+                n - succeeded - after.getOrDefault("FAILED", 0), once, rerun, exit), StandardCharsets.UTF_8);
+        table("(b) %s of one of 2 workers after a third of %d commands", how.toUpperCase(Locale.ROOT), n);
+        row("succeeded / lost / failed", "%d / %d / %d", succeeded, n - succeeded - after.getOrDefault("FAILED", 0),
+                after.getOrDefault("FAILED", 0));
+        row("exactly one completed event", "%d of %d", once, n);
+        row("run again (attempts > 1)", "%d", rerun);
+        row("dead-lettered commands (topic total)", "%d", deadLettered());
+        stays.terminate();
+        stays.waitFor(Duration.ofMinutes(2));
+    }
+
+    private long deadLettered() {
+        try (CommandGroup g = new CommandGroup(suite.bootstrapServers())) {
+            return g.records(Topics.dlq(Topics.ESTIMATION_COMMANDS));
+        }
+    }
+
+    // ---- (c) ---------------------------------------------------------------------------------------------------
+
+    private void latency(int samples) throws Exception {
+        String key = "bench-" + Long.toHexString(System.nanoTime());
+        List<ServiceProcess> ws = List.of(worker("c-w0", cores.get(0)), worker("c-w1", cores.get(1 % cores.size())));
+        for (ServiceProcess w : ws) {
+            w.awaitReady(Duration.ofMinutes(3));
+        }
+        ServiceProcess query = suite.processes().stream().filter(p -> p.name().equals("query-service")).findFirst().orElseThrow();
+        ServiceProcess gateway = suite.start(Suite.Spec.of("gateway", "gateway")
+                .env("COUNTERFACT_TOKEN", key).env("COUNTERFACT_VIEWER_TOKEN", key + "-viewer")
+                .env("COUNTERFACT_INGESTION_URL", ingestion.baseUrl())
+                // POSTs and the command side's GET go to the two workers' instances, like a Service in front of the pods
+                .env("COUNTERFACT_ESTIMATION_URL", ws.get(0).baseUrl())
+                .env("COUNTERFACT_QUERY_URL", query.baseUrl())
+                .env("COUNTERFACT_RATE_LIMIT_RPS", "100000").env("COUNTERFACT_RATE_LIMIT_BURST", "100000"));
+        gateway.awaitReady(Duration.ofMinutes(3));
+        Api viaGateway = new Api("Bearer " + key);
+        JsonNode request = request(0);
+        // warm-up: JIT, connection pools, the replica's frame cache in both workers
+        for (int i = 0; i < 10; i++) {
+            postAndAwait(viaGateway, gateway.baseUrl(), request);
+        }
+        double[] ms = new double[samples];
+        StringBuilder raw = new StringBuilder("sample,post_ms,total_ms,estimation_id\n");
+        for (int i = 0; i < samples; i++) {
+            long t0 = System.nanoTime();
+            String[] id = new String[1];
+            long[] postNs = new long[1];
+            postAndAwait(viaGateway, gateway.baseUrl(), request, id, postNs, t0);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+            raw.append(i).append(',').append(String.format(Locale.ROOT, "%.1f,%.1f,", postNs[0] / 1e6, ms[i])).append(id[0]).append('\n');
+        }
+        Files.writeString(out.resolve("c-latency.csv"), raw.toString(), StandardCharsets.UTF_8);
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        table("(c) POST -> SUCCEEDED GET /api/estimations/{id}, both through the gateway; %d-row AIPW, %d samples, one at a time",
+                opt("rows"), samples);
+        row("p50 (goal < 300 ms)", "%.0f ms", quantile(sorted, 0.50));
+        row("p95", "%.0f ms", quantile(sorted, 0.95));
+        row("min / max", "%.0f / %.0f ms", sorted[0], sorted[sorted.length - 1]);
+        row("GET answered by", "%s", "the gateway's route for /api/estimations (RouteTable)");
+    }
+
+    private void postAndAwait(Api viaGateway, String base, JsonNode request) {
+        postAndAwait(viaGateway, base, request, new String[1], new long[1], System.nanoTime());
+    }
+
+    private void postAndAwait(Api viaGateway, String base, JsonNode request, String[] id, long[] postNs, long t0) {
+        Api.Reply r = viaGateway.postJson(base + "/api/estimations", request.toString()).expect(202);
+        postNs[0] = System.nanoTime() - t0;
+        id[0] = r.body().get("id").asText();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            Api.Reply g = viaGateway.get(base + "/api/estimations/" + id[0]);
+            if (g.status() == 200 && "SUCCEEDED".equals(g.body().path("status").asText())) {
+                return;
+            }
+            if (g.status() == 200 && "FAILED".equals(g.body().path("status").asText())) {
+                throw new IllegalStateException("estimation failed: " + g.text());
+            }
+            Waits.sleep(5);
+        }
+        throw new IllegalStateException("estimation " + id[0] + " not SUCCEEDED in 2 minutes");
+    }
+
+    private static double quantile(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    // ---- output ------------------------------------------------------------------------------------------------
+
+    private void table(String format, Object... args) {
+        summary.append('\n').append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+
+    private void row(String label, String format, Object... args) {
+        summary.append(String.format(Locale.ROOT, "  %-40s %s%n", label, String.format(Locale.ROOT, format, args)));
+    }
+
+    private static void log(String message) {
+        System.out.println(Instant.now() + " " + message);
+    }
+}
