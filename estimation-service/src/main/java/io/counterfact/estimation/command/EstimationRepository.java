@@ -25,6 +25,12 @@ public class EstimationRepository {
     public record Row(String id, String idempotencyKey, String datasetId, int version, JsonNode request, Status status,
                       JsonNode result, String error, int attempts, String traceparent, Instant createdAt,
                       Instant startedAt, Instant finishedAt) {
+
+        /** The same row, its events to carry another trace context (the worker's span). */
+        public Row withTraceparent(String traceparent) {
+            return new Row(id, idempotencyKey, datasetId, version, request, status, result, error, attempts,
+                    traceparent, createdAt, startedAt, finishedAt);
+        }
     }
 
     private static final String COLUMNS = "id, idempotency_key, dataset_id, version, request, status, result, error, "

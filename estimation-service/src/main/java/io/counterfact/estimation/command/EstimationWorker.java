@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.counterfact.common.events.EventSchemas;
 import io.counterfact.common.events.EventTypes;
+import io.counterfact.common.tracing.Tracing;
 import io.counterfact.engine.CausalEngine;
 import io.counterfact.engine.EstimationResult;
 import io.counterfact.engine.InvalidSpecException;
@@ -13,6 +14,9 @@ import io.counterfact.engine.ProgressListener;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.estimation.db.Transactions;
 import io.counterfact.estimation.replica.ReplicaStore;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -268,7 +272,25 @@ public class EstimationWorker {
             LOG.debugf("estimation %s is already %s: redelivered command ignored", id, known.get().status());
             return;
         }
-        EstimationRepository.Row row = started.get();
+        // the run is a span of the request's trace; the events it publishes carry the span on to the views
+        EstimationRepository.Row accepted = started.get();
+        Span span = Tracing.start("run " + accepted.request().path("method").asText("estimation"), SpanKind.CONSUMER,
+                accepted.traceparent());
+        span.setAttribute("counterfact.estimation_id", id);
+        span.setAttribute("counterfact.attempt", accepted.attempts());
+        try {
+            execute(accepted.withTraceparent(Tracing.traceparent(span)));
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, e.toString());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    /** Runs a started estimation and stores its result or failure (once: see {@link EstimationRepository}). */
+    private void execute(EstimationRepository.Row row) {
+        String id = row.id();
         EstimationResult result;
         try {
             DataFrame frame = replica.load(row.datasetId(), row.version());
@@ -295,7 +317,7 @@ public class EstimationWorker {
         transactions.inTransaction(c -> {
             Optional<EstimationRepository.Row> done = repository.succeed(c, id, stored);
             if (done.isPresent()) {
-                events.completed(c, done.get(), stored, done.get().finishedAt());
+                events.completed(c, done.get().withTraceparent(row.traceparent()), stored, done.get().finishedAt());
             } else {
                 LOG.infof("estimation %s was finished by another worker meanwhile: this result is dropped", id);
             }
@@ -307,7 +329,7 @@ public class EstimationWorker {
         transactions.inTransaction(c -> {
             Optional<EstimationRepository.Row> done = repository.fail(c, row.id(), reason);
             if (done.isPresent()) {
-                events.failed(c, done.get(), reason, field, false, done.get().finishedAt());
+                events.failed(c, done.get().withTraceparent(row.traceparent()), reason, field, false, done.get().finishedAt());
             }
             return null;
         });

@@ -48,6 +48,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -148,6 +149,31 @@ class EstimationCommandTest {
         assertEquals(1, commands.size());
         assertEquals(EventTypes.ESTIMATION_RUN, commands.get(0).get("type").asText());
         assertEquals(List.of(), EventSchemas.violations(commands.get(0)));
+    }
+
+    @Test
+    void theEventsContinueTheCallersTraceTheRunsOwnBeingAChildOfTheRequest() throws Exception {
+        String caller = "00-5af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        String id = given().header("Authorization", TestTokens.analyst()).header("traceparent", caller)
+                .contentType("application/json").body(aipw().toString()).when().post("/api/estimations")
+                .then().statusCode(202).extract().path("id");
+        assertEquals("SUCCEEDED", awaitTerminal(id).get("status").asText());
+        List<JsonNode> events = envelopes(Topics.ESTIMATION_EVENTS, id,
+                e -> e.get("type").asText().equals(EventTypes.ESTIMATION_COMPLETED));
+        String accepted = traceparentOf(events, EventTypes.ESTIMATION_ACCEPTED);
+        String completed = traceparentOf(events, EventTypes.ESTIMATION_COMPLETED);
+        String command = envelopes(Topics.ESTIMATION_COMMANDS, id, e -> true).get(0).get("traceparent").asText();
+        for (String traceparent : List.of(accepted, completed, command)) {
+            assertTrue(traceparent.startsWith("00-5af7651916cd43dd8448eb211c80319c-"), "the caller's trace: " + traceparent);
+            assertFalse(traceparent.contains("b7ad6b7169203331"), "a span of the service, not the caller's: " + traceparent);
+        }
+        assertEquals(command, accepted, "the command and its acceptance come from the request's span");
+        assertNotEquals(accepted, completed, "the result comes from the run's own span");
+    }
+
+    private static String traceparentOf(List<JsonNode> events, String type) {
+        return events.stream().filter(e -> e.get("type").asText().equals(type)).findFirst().orElseThrow()
+                .get("traceparent").asText();
     }
 
     @Test
