@@ -157,6 +157,31 @@ public final class Gram {
                 g[r1 + 2] += s12;
                 g[r1 + 3] += s13;
             }
+            if (k + 1 < p) {
+                // two columns left (p − j ≡ 2 mod 4, every other row pair for an even p): one 2×2
+                // sweep instead of two 2×1 ones, loads shared the same way as in the 2×4 sweep
+                double[] x0 = scratch[k];
+                double[] x1 = scratch[k + 1];
+                double s00 = 0;
+                double s01 = 0;
+                double s10 = 0;
+                double s11 = 0;
+                for (int i = 0; i < len; i++) {
+                    double u = a0[i];
+                    double v = a1[i];
+                    double y0 = x0[i];
+                    double y1 = x1[i];
+                    s00 += u * y0;
+                    s01 += u * y1;
+                    s10 += v * y0;
+                    s11 += v * y1;
+                }
+                g[j * p + k] += s00;
+                g[j * p + k + 1] += s01;
+                g[(j + 1) * p + k] += s10;
+                g[(j + 1) * p + k + 1] += s11;
+                k += 2;
+            }
             for (; k < p; k++) {
                 double[] xk = scratch[k];
                 double s0 = 0;
