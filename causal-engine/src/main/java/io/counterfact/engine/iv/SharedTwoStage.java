@@ -76,7 +76,9 @@ final class SharedTwoStage {
         System.arraycopy(z, 0, u, 0, l);
         System.arraycopy(endogenous.columns(), 0, u, l, p);
         u[iy] = y;
-        Centering centring = Centering.of(u, k0);
+        // shifts near the means from a sample of rows (no pass of their own); G's intercept row then
+        // holds Σ(x_j − c_j) = n(x̄_j − c_j), and every formula below is in these coordinates
+        Centering centring = Centering.sampled(u, k0);
         double[] c = k0 >= 0 ? centring.shift() : new double[nu];
         double[][] g = Gram.of(u, null, c);
 
@@ -237,8 +239,9 @@ final class SharedTwoStage {
             }
             boolean weak = f < FirstStage.WEAK_F || fRobust < FirstStage.WEAK_F;
             double[] seRobust = vRobust == null ? nan(l) : Matrices.sqrtDiagonal(vRobust);
-            // R² of the first stage: centred with an intercept (G's entry is then Σ(d − d̄)²), as Ols
-            double tss = g[l + j][l + j];
+            // R² of the first stage, centred with an intercept as Ols reports it:
+            // Σ(d − d̄)² = Σ(d − c)² − (Σ(d − c))²/n, from G's diagonal and intercept row
+            double tss = g[l + j][l + j] - (k0 >= 0 ? g[k0][l + j] * g[k0][l + j] / n : 0.0);
             partialR2[j] = explained / rssR;
             firstStages.add(new FirstStage(endogenous.names().get(j), zNames, gammaOriginal,
                     Matrices.sqrtDiagonal(vClassical), seRobust, f, fRobust, m, n - l, Tails.f(f, m, n - l),

@@ -32,7 +32,9 @@ public final class Ols {
         if (n <= p) {
             throw new IllegalArgumentException("need more rows (" + n + ") than coefficients (" + p + ")");
         }
-        Centering centering = Centering.of(x);
+        // the shift from a sample of rows, not from a pass of its own: the Gram matrix below
+        // includes the intercept column, so any shift near the means conditions it (see Centering)
+        Centering centering = Centering.sampled(x, interceptIndex(x));
         double[] shift = centering.shift();
         // y as one more column of the same block pass gives X̃'y with X̃'X̃ (one pass over X, not two)
         double[][] xy = java.util.Arrays.copyOf(x, p + 1);
