@@ -25,7 +25,11 @@ import java.util.Set;
  * actual X). The classical covariance is σ̂²(X̂'X̂)⁻¹ with σ̂² = u'u/(n − k); HC0–HC3 are sandwiches
  * (X̂'X̂)⁻¹X̂'diag(ωᵢ)X̂(X̂'X̂)⁻¹ with ωᵢ = uᵢ² (HC0), times n/(n − k) (HC1, sandwich::vcovHC on an
  * ivreg fit), uᵢ²/(1 − hᵢ) and uᵢ²/(1 − hᵢ)² (HC2, HC3), hᵢ the diagonal of the 2SLS hat matrix
- * X(X̂'X̂)⁻¹X̂'. Each stage is an {@link Ols} fit (centred, scaled Cholesky, refined).
+ * X(X̂'X̂)⁻¹X̂'. With classical, HC0 or HC1 standard errors the fit and every diagnostic come from
+ * one centred cross-product matrix of [W, instruments, endogenous, y] and one residual pass
+ * ({@link SharedTwoStage}); HC2 and HC3, which need two hat matrices' leverages, run each regression
+ * as an {@link Ols} fit (centred, scaled Cholesky, refined). {@link IvOptions#diagnostics()} off skips
+ * the diagnostics that cost passes over the data.
  *
  * <p>Errors ({@link InvalidSpecException}, field in the API's spelling: {@code treatment},
  * {@code endogenous[i]}, {@code covariates[i]}, {@code instruments[i]}): fewer instruments than

@@ -79,6 +79,33 @@ class SharedTwoStageTest {
         assertTrue(lean.wuHausman().isEmpty() && lean.andersonRubin().isEmpty() && lean.sargan().isEmpty());
     }
 
+    @Test
+    void resultsAreTheSameBitForBitWhateverTheThreadCount() throws Exception {
+        // more rows than one block so that the blocks are spread over the threads
+        SyntheticIv data = SyntheticIv.generate(50_000, 21);
+        java.util.function.Supplier<IvFit> fit = () -> TwoStageLeastSquares.fit(data.y, Regressors.of("d", data.d),
+                data.controls(), Regressors.of("z", data.z), IvOptions.defaults());
+        double[][] reference = summary(fit.get());
+        for (int threads : new int[]{1, 3}) {
+            java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+            try {
+                double[][] other = summary(pool.submit(fit::get).get());
+                for (int i = 0; i < reference.length; i++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(reference[i], other[i], threads + " threads, " + i);
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    private static double[][] summary(IvFit f) {
+        FirstStage fs = f.firstStages().get(0);
+        return new double[][]{f.coefficients(), f.standardErrors(), f.standardErrors(CovarianceType.CLASSICAL),
+                fs.coefficients(), fs.seRobust(), {fs.f(), fs.fRobust(), f.wuHausman().orElseThrow().statistic(),
+                f.andersonRubinStatistic(0.5)}};
+    }
+
     private static void compare(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments,
                                 IvOptions options) {
         IvFit shared = TwoStageLeastSquares.fit(y, endogenous, exogenous, instruments, options, true);
