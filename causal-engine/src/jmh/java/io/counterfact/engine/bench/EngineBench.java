@@ -162,6 +162,13 @@ public class EngineBench {
         return Methods.smIv2sls(s.in.d);
     }
 
+    /** np_2sls_hc1 without the diagnostics (IvOptions.withDiagnostics(false)); run by name only. */
+    @Benchmark
+    public Map<String, Double> np_2sls_hc1_nodiag(Iv s, CpuClock c) {
+        c.ops++;
+        return Methods.np2slsHc1NoDiagnostics(s.in.d);
+    }
+
     /** Not an engine code path (see {@link Methods#np2slsHc1Lean}); run by name only. */
     @Benchmark
     public Map<String, Double> np_2sls_hc1_lean(Iv s, CpuClock c) {

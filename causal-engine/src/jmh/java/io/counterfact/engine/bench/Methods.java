@@ -37,7 +37,7 @@ public final class Methods {
      */
     public static final List<String> ALL = List.of("sm_ols_hc1", "sm_logit", "np_ipw", "np_aipw", "logit_plus_aipw",
             "logit_plus_aipw_kernels", "np_2sls_hc1", "np_2sls_hc1_facade", "sm_iv2sls",
-            "np_2sls_hc1_lean");
+            "np_2sls_hc1_lean", "np_2sls_hc1_nodiag");
 
     private static final CausalEngine ENGINE = CausalEngine.standard();
 
@@ -49,7 +49,7 @@ public final class Methods {
         if (method.equals("logit_plus_aipw_kernels")) {
             return "logit_plus_aipw";
         }
-        for (String suffix : List.of("_facade", "_lean")) {
+        for (String suffix : List.of("_facade", "_lean", "_nodiag")) {
             if (method.endsWith(suffix)) {
                 return method.substring(0, method.length() - suffix.length());
             }
@@ -137,6 +137,16 @@ public final class Methods {
     /** 2SLS of y on [1, d, x] instrumented by [1, z, x], HC1 (the API's default) and classical SEs. */
     public static Map<String, Double> np2slsHc1(SynthData.Iv d) {
         IvFit fit = tsls(d, IvOptions.defaults());
+        return result("coef_d", fit.estimate(), "se_hc1_d", fit.standardErrors(CovarianceType.HC1)[1],
+                "se_classical_d", fit.standardErrors(CovarianceType.CLASSICAL)[1]);
+    }
+
+    /**
+     * np_2sls_hc1 with {@code IvOptions.withDiagnostics(false)}: the same estimate and HC1/classical standard
+     * errors, without the robust first-stage F, Wu-Hausman and Anderson-Rubin (what the numpy peer computes).
+     */
+    public static Map<String, Double> np2slsHc1NoDiagnostics(SynthData.Iv d) {
+        IvFit fit = tsls(d, IvOptions.defaults().withDiagnostics(false));
         return result("coef_d", fit.estimate(), "se_hc1_d", fit.standardErrors(CovarianceType.HC1)[1],
                 "se_classical_d", fit.standardErrors(CovarianceType.CLASSICAL)[1]);
     }
@@ -230,6 +240,7 @@ public final class Methods {
             case "np_2sls_hc1_facade" -> np2slsHc1Facade(iv);
             case "sm_iv2sls" -> smIv2sls(iv.d);
             case "np_2sls_hc1_lean" -> np2slsHc1Lean(iv);
+            case "np_2sls_hc1_nodiag" -> np2slsHc1NoDiagnostics(iv.d);
             default -> throw new IllegalArgumentException("unknown method " + method + "; one of " + ALL);
         };
     }

@@ -93,6 +93,31 @@ final class AndersonRubin {
         }
     }
 
+    /**
+     * From pieces computed elsewhere (one shared cross-product matrix and one pass over the rows,
+     * see {@link SharedTwoStage}): the instruments' coefficients in the regressions of y and d on
+     * Z, their covariance blocks, and the residual cross products on Z (u..) and on W (s..).
+     */
+    AndersonRubin(int n, int m, int l, CovarianceType type, double[] gammaY, double[] gammaD, double[][] vyy,
+                  double[][] vyd, double[][] vdd, double syy, double syd, double sdd, double uyy, double uyd,
+                  double udd) {
+        this.n = n;
+        this.m = m;
+        this.type = type;
+        this.dfResidual = n - l;
+        this.gammaY = gammaY;
+        this.gammaD = gammaD;
+        this.vyy = vyy;
+        this.vyd = vyd;
+        this.vdd = vdd;
+        this.syy = syy;
+        this.syd = syd;
+        this.sdd = sdd;
+        this.uyy = uyy;
+        this.uyd = uyd;
+        this.udd = udd;
+    }
+
     /** The F-form statistic at β0. */
     double statistic(double beta0) {
         double[] g = new double[m];

@@ -47,12 +47,23 @@ public final class IvFit {
     private final List<String> warnings;
     private final int n;
     private final int k;
+    /** Σ uᵢ² x̂ᵢx̂ᵢ' when the fit computed it with its residuals (else null: formed on demand). */
+    private final double[][] meatHc0;
     private ConfidenceSet arSet;
     private double[] optionSe;
 
     IvFit(List<String> terms, double[] coefficients, double[][] x, double[][] xhat, double[] residuals,
           double[][] bread, IvOptions options, List<FirstStage> firstStages, TestStatistic wuHausman,
           TestStatistic sargan, TestStatistic hansenJ, Gmm gmm, AndersonRubin andersonRubin, List<String> warnings) {
+        this(terms, coefficients, x, xhat, residuals, bread, options, firstStages, wuHausman, sargan, hansenJ, gmm,
+                andersonRubin, warnings, null);
+    }
+
+    IvFit(List<String> terms, double[] coefficients, double[][] x, double[][] xhat, double[] residuals,
+          double[][] bread, IvOptions options, List<FirstStage> firstStages, TestStatistic wuHausman,
+          TestStatistic sargan, TestStatistic hansenJ, Gmm gmm, AndersonRubin andersonRubin, List<String> warnings,
+          double[][] meatHc0) {
+        this.meatHc0 = meatHc0;
         this.terms = List.copyOf(terms);
         this.coefficients = coefficients;
         this.x = x;
@@ -108,6 +119,13 @@ public final class IvFit {
         if (type == CovarianceType.CLASSICAL) {
             double s2 = TwoStageLeastSquares.dot(residuals, residuals) / dfResidual();
             return Matrices.scale(copy(bread), s2);
+        }
+        if (meatHc0 != null && (type == CovarianceType.HC0 || type == CovarianceType.HC1)) {
+            double[][] v = Matrices.sandwich(bread, meatHc0);
+            if (type == CovarianceType.HC1) {
+                Matrices.scale(v, (double) n / dfResidual());
+            }
+            return v;
         }
         double[] omega = new double[n];
         double[] h = type == CovarianceType.HC2 || type == CovarianceType.HC3 ? leverage() : null;

@@ -25,7 +25,11 @@ import java.util.Set;
  * actual X). The classical covariance is σ̂²(X̂'X̂)⁻¹ with σ̂² = u'u/(n − k); HC0–HC3 are sandwiches
  * (X̂'X̂)⁻¹X̂'diag(ωᵢ)X̂(X̂'X̂)⁻¹ with ωᵢ = uᵢ² (HC0), times n/(n − k) (HC1, sandwich::vcovHC on an
  * ivreg fit), uᵢ²/(1 − hᵢ) and uᵢ²/(1 − hᵢ)² (HC2, HC3), hᵢ the diagonal of the 2SLS hat matrix
- * X(X̂'X̂)⁻¹X̂'. Each stage is an {@link Ols} fit (centred, scaled Cholesky, refined).
+ * X(X̂'X̂)⁻¹X̂'. With classical, HC0 or HC1 standard errors the fit and every diagnostic come from
+ * one centred cross-product matrix of [W, instruments, endogenous, y] and one residual pass
+ * ({@link SharedTwoStage}); HC2 and HC3, which need two hat matrices' leverages, run each regression
+ * as an {@link Ols} fit (centred, scaled Cholesky, refined). {@link IvOptions#diagnostics()} off skips
+ * the diagnostics that cost passes over the data.
  *
  * <p>Errors ({@link InvalidSpecException}, field in the API's spelling: {@code treatment},
  * {@code endogenous[i]}, {@code covariates[i]}, {@code instruments[i]}): fewer instruments than
@@ -55,6 +59,15 @@ public final class TwoStageLeastSquares {
      */
     public static IvFit fit(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments,
                             IvOptions options) {
+        return fit(y, endogenous, exogenous, instruments, options, true);
+    }
+
+    /**
+     * {@code shared}: whether the one-Gram path ({@link SharedTwoStage}) may compute the fit; false
+     * forces the regression-by-regression path (tests compare the two).
+     */
+    static IvFit fit(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments,
+                     IvOptions options, boolean shared) {
         int n = y.length;
         int p = endogenous.size();
         int m = instruments.size();
@@ -103,6 +116,11 @@ public final class TwoStageLeastSquares {
                     + " coefficients; the model needs more rows than coefficients");
         }
 
+        if (shared && SharedTwoStage.applies(options, w, z, endogenous)) {
+            return SharedTwoStage.fit(y, endogenous, exogenous, instruments, options, w, z, zNames, zFields);
+        }
+
+        // HC2/HC3 (leverages of two hat matrices): regression by regression
         // first stages: each endogenous regressor on Z, and on W alone for the F and partial R²
         List<FirstStage> firstStages = new ArrayList<>();
         double[][] fitted = new double[p][];
@@ -125,7 +143,8 @@ public final class TwoStageLeastSquares {
                         + ", so its effect cannot be estimated");
             }
             double[] gamma = full.coefficients();
-            double[][] vRobust = full.covariance(options.se());
+            double[][] vRobust = options.diagnostics() || options.se() == CovarianceType.CLASSICAL
+                    ? full.covariance(options.se()) : null;
             double f;
             double fRobust;
             if (rssU <= IDENTIFICATION_TOLERANCE * rssR) {
@@ -133,14 +152,15 @@ public final class TwoStageLeastSquares {
                 // treatment): no first-stage error is left, both F statistics are infinite, and the
                 // robust covariance is zero, which a Wald form cannot invert
                 f = Double.POSITIVE_INFINITY;
-                fRobust = Double.POSITIVE_INFINITY;
+                fRobust = vRobust == null ? Double.NaN : Double.POSITIVE_INFINITY;
             } else {
                 f = ((rssR - rssU) / m) / (rssU / (n - l));
-                fRobust = wald(gamma, vRobust, l - m, m) / m;
+                fRobust = vRobust == null ? Double.NaN : wald(gamma, vRobust, l - m, m) / m;
             }
             boolean weak = f < FirstStage.WEAK_F || fRobust < FirstStage.WEAK_F;
             firstStages.add(new FirstStage(endogenous.names().get(j), zNames, gamma,
-                    full.standardErrors(CovarianceType.CLASSICAL), Matrices.sqrtDiagonal(vRobust), f, fRobust,
+                    full.standardErrors(CovarianceType.CLASSICAL),
+                    vRobust == null ? nanVector(l) : Matrices.sqrtDiagonal(vRobust), f, fRobust,
                     m, n - l, Tails.f(f, m, n - l), (rssR - rssU) / rssR, full.rSquared(), weak));
         }
 
@@ -197,11 +217,11 @@ public final class TwoStageLeastSquares {
             }
         }
 
-        TestStatistic wuHausman = wuHausman(y, x, firstResiduals, firstStages);
+        TestStatistic wuHausman = options.diagnostics() ? wuHausman(y, x, firstResiduals, firstStages) : null;
         TestStatistic sargan = null;
         TestStatistic hansen = null;
         IvFit.Gmm gmm = null;
-        if (m > p) {
+        if (m > p && options.diagnostics()) {
             int df = m - p;
             double nR2 = n * Ols.fit(z, u).rSquared();
             sargan = new TestStatistic(nR2, df, 0, Tails.chiSquared(nR2, df));
@@ -218,7 +238,7 @@ public final class TwoStageLeastSquares {
                         fs.regressor(), fs.f(), fs.fRobust(), FirstStage.WEAK_F, String.join(", ", instruments.names())));
             }
         }
-        AndersonRubin ar = p == 1 ? new AndersonRubin(y, endogenous.columns()[0], z, w, m, options.se(),
+        AndersonRubin ar = p == 1 && options.diagnostics() ? new AndersonRubin(y, endogenous.columns()[0], z, w, m, options.se(),
                 firstFits[0], onWs[0]) : null;
         return new IvFit(terms, b, x, xhat, u, bread, options, firstStages, wuHausman, sargan, hansen, gmm, ar,
                 warnings);
@@ -252,10 +272,26 @@ public final class TwoStageLeastSquares {
             }
             scale[j] = Math.sqrt(dot(onWs[j], onWs[j]));
         }
+        double[][] ff = new double[p][p];
+        for (int j = 0; j < p; j++) {
+            for (int i = 0; i <= j; i++) {
+                ff[j][i] = dot(f[j], f[i]);
+            }
+        }
+        requireIdentified(endogenous, exogenous, instruments, ff, scale);
+    }
+
+    /**
+     * The identification check of the Gram matrix {@code ff} of the fⱼ (lower triangle read) and the
+     * regressors' variation beyond the controls, {@code scale}ⱼ = |resid_W(dⱼ)|.
+     */
+    static void requireIdentified(Regressors endogenous, Regressors exogenous, Regressors instruments,
+                                  double[][] ff, double[] scale) {
+        int p = ff.length;
         double[][] l = new double[p][p];
         for (int j = 0; j < p; j++) {
             for (int i = 0; i <= j; i++) {
-                double g = dot(f[j], f[i]) / (scale[j] * scale[i]);
+                double g = ff[j][i] / (scale[j] * scale[i]);
                 for (int q = 0; q < i; q++) {
                     g -= l[j][q] * l[i][q];
                 }
@@ -284,7 +320,7 @@ public final class TwoStageLeastSquares {
         }
     }
 
-    private static InvalidSpecException collinear(RankDeficientException e, List<String> names, List<String> fields) {
+    static InvalidSpecException collinear(RankDeficientException e, List<String> names, List<String> fields) {
         int col = e.column();
         double[] comb = e.combination();
         List<String> parts = new ArrayList<>();
@@ -337,7 +373,7 @@ public final class TwoStageLeastSquares {
      * b = (X'Z S⁻¹ Z'X)⁻¹ X'Z S⁻¹ Z'y, Hansen's J = n ḡ'S⁻¹ḡ with ḡ = Z'(y − Xb)/n, and
      * Var(b) = ((X'Z/n) S⁻¹ (Z'X/n))⁻¹/n.
      */
-    private static IvFit.Gmm twoStepGmm(double[] y, double[][] x, double[][] z, double[] u) {
+    static IvFit.Gmm twoStepGmm(double[] y, double[][] x, double[][] z, double[] u) {
         int n = y.length;
         int k = x.length;
         int l = z.length;
@@ -394,7 +430,7 @@ public final class TwoStageLeastSquares {
         return dot(g, Cholesky.of(block, 0.0).solve(g));
     }
 
-    private static String endogenousField(int j) {
+    static String endogenousField(int j) {
         return j == 0 ? "treatment" : "endogenous[" + (j - 1) + "]";
     }
 
@@ -418,6 +454,12 @@ public final class TwoStageLeastSquares {
                 throw new IllegalArgumentException("the outcome has a missing or non-finite value");
             }
         }
+    }
+
+    private static double[] nanVector(int size) {
+        double[] v = new double[size];
+        java.util.Arrays.fill(v, Double.NaN);
+        return v;
     }
 
     static double dot(double[] a, double[] b) {

@@ -18,22 +18,67 @@ public final class Centering {
 
     /** Detects an all-ones column and takes the other columns' means as the shift. */
     public static Centering of(double[][] x) {
-        int k = Ols.interceptIndex(x);
-        if (k < 0) {
+        return of(x, Ols.interceptIndex(x));
+    }
+
+    /**
+     * Centring on the means of the columns other than {@code intercept}, which the caller knows to be
+     * all ones (−1: no intercept, nothing is shifted). The means come from one parallel pass over
+     * the rows (block partials added in a fixed order, so they do not depend on the thread count).
+     */
+    public static Centering of(double[][] x, int intercept) {
+        if (intercept < 0) {
             return new Centering(-1, null);
         }
+        // any shift is undone exactly; it only needs to be near the mean to condition the Gram matrix
+        double[] c = Gram.sums(x);
+        int n = Gram.rows(x);
+        for (int j = 0; j < x.length; j++) {
+            c[j] = j == intercept ? 0.0 : c[j] / n;
+        }
+        return new Centering(intercept, c);
+    }
+
+    /** Rows read by {@link #sampled}: enough for a shift within ~1.6% of a standard deviation of the mean. */
+    static final int SAMPLE = 4096;
+
+    /**
+     * Centring on the means of an evenly strided sample of rows (all rows when there are at most
+     * {@value #SAMPLE}): no pass over the data. A shift need only be near the mean, |c − x̄| ≪ sd,
+     * for the centred Gram matrix to be well conditioned, and it is undone exactly; the stride
+     * (not the first rows) keeps it near the mean for sorted data too. For callers that form the
+     * centred Gram matrix with the intercept column in it (its off-diagonal entries are then
+     * n(x̄_j − c_j), small, not zero).
+     */
+    public static Centering sampled(double[][] x, int intercept) {
+        if (intercept < 0) {
+            return new Centering(-1, null);
+        }
+        int n = Gram.rows(x);
+        int s = Math.min(n, SAMPLE);
         double[] c = new double[x.length];
         for (int j = 0; j < x.length; j++) {
-            if (j != k) {
-                // any shift is undone exactly; it only needs to be near the mean to condition the Gram matrix
-                double s = 0;
-                for (double v : x[j]) {
-                    s += v;
+            if (j != intercept) {
+                double[] col = x[j];
+                double sum = 0;
+                for (int t = 0; t < s; t++) {
+                    sum += col[(int) ((long) t * n / s)];
                 }
-                c[j] = s / x[j].length;
+                c[j] = sum / s;
             }
         }
-        return new Centering(k, c);
+        return new Centering(intercept, c);
+    }
+
+    /**
+     * A given shift (0 at {@code intercept}): for columns built from others whose offset is known,
+     * e.g. fitted values Σ b̃_j x̃_j + b̃₀ shifted by b̃₀.
+     */
+    public static Centering withShift(int intercept, double[] shift) {
+        if (intercept < 0 || shift == null) {
+            return new Centering(-1, null);
+        }
+        return new Centering(intercept, shift.clone());
     }
 
     /** Index of the intercept column, or −1. */

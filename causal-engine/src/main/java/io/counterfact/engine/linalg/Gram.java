@@ -81,14 +81,35 @@ public final class Gram {
         int p = columns.length;
         int len = hi - lo;
         for (int j = 0; j < p; j++) {
-            double[] src = columns[j];
-            double[] dst = scratch[j];
-            double cj = c[j];
-            for (int i = 0; i < len; i++) {
-                dst[i] = src[lo + i] - cj;
-            }
+            // copy, then shift in place: C2 (JDK 17) vectorises the same-index loop, not dst[i] = src[lo + i] − c
+            System.arraycopy(columns[j], lo, scratch[j], 0, len);
+            shiftInPlace(scratch[j], len, c[j]);
         }
         double[] g = new double[p * p];
+        accumulate(scratch, len, weights, lo, g, weighted);
+        return g;
+    }
+
+    private static void shiftInPlace(double[] x, int len, double c) {
+        if (c != 0.0) {
+            for (int i = 0; i < len; i++) {
+                x[i] -= c;
+            }
+        }
+    }
+
+    /**
+     * Adds the upper triangle (row-major p×p, row j+1 also gets its element left of the diagonal)
+     * of Σᵢ wᵢ xᵢxᵢ' over the first {@code len} rows of the column-major block {@code scratch} to
+     * {@code g}; {@code weights} (null: all 1) is read from {@code weightsFrom}. For callers that
+     * build their own block (centred columns, residuals) and need several cross-products of it
+     * while it is in cache. {@code buffer}: two arrays of at least {@code len}.
+     */
+    public static void accumulate(double[][] scratch, int len, double[] weights, int weightsFrom, double[] g,
+                                  double[][] buffer) {
+        int p = scratch.length;
+        int lo = weightsFrom;
+        double[][] weighted = buffer;
         int j = 0;
         // two rows of G per sweep and four columns per inner loop: each pair of loads of the
         // row vectors feeds eight independent sums, which keeps the FP units busy without spilling
@@ -127,14 +148,39 @@ public final class Gram {
                 }
                 int r0 = j * p + k;
                 int r1 = (j + 1) * p + k;
-                g[r0] = s00;
-                g[r0 + 1] = s01;
-                g[r0 + 2] = s02;
-                g[r0 + 3] = s03;
-                g[r1] = s10;
-                g[r1 + 1] = s11;
-                g[r1 + 2] = s12;
-                g[r1 + 3] = s13;
+                g[r0] += s00;
+                g[r0 + 1] += s01;
+                g[r0 + 2] += s02;
+                g[r0 + 3] += s03;
+                g[r1] += s10;
+                g[r1 + 1] += s11;
+                g[r1 + 2] += s12;
+                g[r1 + 3] += s13;
+            }
+            if (k + 1 < p) {
+                // two columns left (p − j ≡ 2 mod 4, every other row pair for an even p): one 2×2
+                // sweep instead of two 2×1 ones, loads shared the same way as in the 2×4 sweep
+                double[] x0 = scratch[k];
+                double[] x1 = scratch[k + 1];
+                double s00 = 0;
+                double s01 = 0;
+                double s10 = 0;
+                double s11 = 0;
+                for (int i = 0; i < len; i++) {
+                    double u = a0[i];
+                    double v = a1[i];
+                    double y0 = x0[i];
+                    double y1 = x1[i];
+                    s00 += u * y0;
+                    s01 += u * y1;
+                    s10 += v * y0;
+                    s11 += v * y1;
+                }
+                g[j * p + k] += s00;
+                g[j * p + k + 1] += s01;
+                g[(j + 1) * p + k] += s10;
+                g[(j + 1) * p + k + 1] += s11;
+                k += 2;
             }
             for (; k < p; k++) {
                 double[] xk = scratch[k];
@@ -144,8 +190,8 @@ public final class Gram {
                     s0 += a0[i] * xk[i];
                     s1 += a1[i] * xk[i];
                 }
-                g[j * p + k] = s0;
-                g[(j + 1) * p + k] = s1;
+                g[j * p + k] += s0;
+                g[(j + 1) * p + k] += s1;
             }
         }
         if (j < p) {
@@ -154,9 +200,8 @@ public final class Gram {
             for (int i = 0; i < len; i++) {
                 s += a[i] * scratch[j][i];
             }
-            g[j * p + j] = s;
+            g[j * p + j] += s;
         }
-        return g;
     }
 
     /** The row's column, times the weights when there are any (into {@code buffer}). */
@@ -180,27 +225,78 @@ public final class Gram {
         int blocks = Math.max(1, (n + BLOCK - 1) / BLOCK);
         double[][] partial = new double[blocks][p];
         Parallel.forRanges(blocks, (from, to) -> {
+            double[] wv = weights == null ? null : new double[Math.min(BLOCK, n)];
             for (int b = from; b < to; b++) {
                 int lo = b * BLOCK;
                 int hi = Math.min(n, lo + BLOCK);
-                double[] part = partial[b];
-                for (int j = 0; j < p; j++) {
-                    double[] xj = columns[j];
-                    double cj = shift == null ? 0.0 : shift[j];
-                    double s = 0;
-                    if (weights == null) {
-                        for (int i = lo; i < hi; i++) {
-                            s += (xj[i] - cj) * v[i];
-                        }
-                    } else {
-                        for (int i = lo; i < hi; i++) {
-                            s += weights[i] * (xj[i] - cj) * v[i];
-                        }
+                double[] vb = v;
+                int vFrom = lo;
+                if (weights != null) {
+                    for (int i = lo; i < hi; i++) {
+                        wv[i - lo] = weights[i] * v[i];
                     }
-                    part[j] = s;
+                    vb = wv;
+                    vFrom = 0;
                 }
+                crossBlock(columns, shift, vb, vFrom, lo, hi, partial[b]);
             }
         });
+        return sumInOrder(partial, p);
+    }
+
+    /**
+     * Writes Σᵢ (x_j[i] − c_j) v[vFrom + i − lo] over rows [lo, hi) into {@code out[j]}: four columns
+     * per sweep, so each load of v feeds four independent sums (C2 does not vectorise the ordered
+     * double reductions; independent sums are what keeps the FP units busy).
+     */
+    static void crossBlock(double[][] columns, double[] shift, double[] v, int vFrom, int lo, int hi, double[] out) {
+        int p = columns.length;
+        int off = vFrom - lo;
+        int j = 0;
+        for (; j + 3 < p; j += 4) {
+            double[] x0 = columns[j];
+            double[] x1 = columns[j + 1];
+            double[] x2 = columns[j + 2];
+            double[] x3 = columns[j + 3];
+            double c0 = shiftOf(shift, j);
+            double c1 = shiftOf(shift, j + 1);
+            double c2 = shiftOf(shift, j + 2);
+            double c3 = shiftOf(shift, j + 3);
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            // the shift is subtracted row by row (not as c·Σv at the end, which would cancel
+            // catastrophically for columns with a large offset, the reason for centring at all)
+            for (int i = lo; i < hi; i++) {
+                double vi = v[i + off];
+                s0 += (x0[i] - c0) * vi;
+                s1 += (x1[i] - c1) * vi;
+                s2 += (x2[i] - c2) * vi;
+                s3 += (x3[i] - c3) * vi;
+            }
+            out[j] = s0;
+            out[j + 1] = s1;
+            out[j + 2] = s2;
+            out[j + 3] = s3;
+        }
+        for (; j < p; j++) {
+            double[] xj = columns[j];
+            double cj = shiftOf(shift, j);
+            double s = 0;
+            for (int i = lo; i < hi; i++) {
+                s += (xj[i] - cj) * v[i + off];
+            }
+            out[j] = s;
+        }
+    }
+
+    private static double shiftOf(double[] shift, int j) {
+        return shift == null ? 0.0 : shift[j];
+    }
+
+    /** Σ over the rows of {@code partial} in index order (the fixed order that makes results thread-count free). */
+    static double[] sumInOrder(double[][] partial, int p) {
         double[] sum = new double[p];
         for (double[] part : partial) {
             for (int j = 0; j < p; j++) {
@@ -208,6 +304,40 @@ public final class Gram {
             }
         }
         return sum;
+    }
+
+    /** Σᵢ x_j[i] for every column, over row blocks in parallel (block partials added in block order). */
+    public static double[] sums(double[][] columns) {
+        int p = columns.length;
+        int n = rows(columns);
+        int blocks = Math.max(1, (n + BLOCK - 1) / BLOCK);
+        double[][] partial = new double[blocks][p];
+        Parallel.forRanges(blocks, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int lo = b * BLOCK;
+                int hi = Math.min(n, lo + BLOCK);
+                for (int j = 0; j < p; j++) {
+                    double[] x = columns[j];
+                    // four independent sums: an ordered double sum is one add per FP latency
+                    double s0 = 0;
+                    double s1 = 0;
+                    double s2 = 0;
+                    double s3 = 0;
+                    int i = lo;
+                    for (; i + 3 < hi; i += 4) {
+                        s0 += x[i];
+                        s1 += x[i + 1];
+                        s2 += x[i + 2];
+                        s3 += x[i + 3];
+                    }
+                    for (; i < hi; i++) {
+                        s0 += x[i];
+                    }
+                    partial[b][j] = (s0 + s1) + (s2 + s3);
+                }
+            }
+        });
+        return sumInOrder(partial, p);
     }
 
     /** Σ_j b_j (x_j − c_j) for every row (c null: no shift), over row blocks in parallel. */

@@ -32,11 +32,26 @@ public final class Ols {
         if (n <= p) {
             throw new IllegalArgumentException("need more rows (" + n + ") than coefficients (" + p + ")");
         }
-        Centering centering = Centering.of(x);
+        // the shift from a sample of rows, not from a pass of its own: the Gram matrix below
+        // includes the intercept column, so any shift near the means conditions it (see Centering)
+        Centering centering = Centering.sampled(x, interceptIndex(x));
         double[] shift = centering.shift();
-        double[][] gram = Gram.of(x, null, shift);
+        // y as one more column of the same block pass gives X̃'y with X̃'X̃ (one pass over X, not two)
+        double[][] xy = java.util.Arrays.copyOf(x, p + 1);
+        xy[p] = y;
+        double[] shiftXy = new double[p + 1];
+        if (shift != null) {
+            System.arraycopy(shift, 0, shiftXy, 0, p);
+        }
+        double[][] gramXy = Gram.of(xy, null, shiftXy);
+        double[][] gram = new double[p][];
+        double[] xty = new double[p];
+        for (int j = 0; j < p; j++) {
+            gram[j] = java.util.Arrays.copyOf(gramXy[j], p);
+            xty[j] = gramXy[j][p];
+        }
         Cholesky chol = Cholesky.of(gram);
-        double[] coefTilde = chol.solve(Gram.crossProduct(x, null, shift, y));
+        double[] coefTilde = chol.solve(xty);
         // one step of refinement against the residuals of the raw data
         double[] r = new double[n];
         double[] delta = chol.solve(residualsAndCrossProduct(x, shift, coefTilde, y, r));
@@ -101,25 +116,10 @@ public final class Ols {
                         r[i] -= bj * (xj[i] - cj);
                     }
                 }
-                double[] part = partial[b];
-                for (int j = 0; j < p; j++) {
-                    double[] xj = x[j];
-                    double cj = shift == null ? 0.0 : shift[j];
-                    double s = 0;
-                    for (int i = lo; i < hi; i++) {
-                        s += (xj[i] - cj) * r[i];
-                    }
-                    part[j] = s;
-                }
+                Gram.crossBlock(x, shift, r, lo, lo, hi, partial[b]);
             }
         });
-        double[] sum = new double[p];
-        for (double[] part : partial) {
-            for (int j = 0; j < p; j++) {
-                sum[j] += part[j];
-            }
-        }
-        return sum;
+        return Gram.sumInOrder(partial, p);
     }
 
     /** y − Σ_j b_j (x_j − c_j), over row blocks in parallel. */
