@@ -16,6 +16,7 @@ import io.counterfact.engine.linalg.Matrices;
 import io.counterfact.engine.linalg.Ols;
 import io.counterfact.engine.linalg.OlsFit;
 import io.counterfact.engine.po.BenchAccess;
+import io.counterfact.engine.po.InverseProbabilityWeighting;
 import io.counterfact.engine.po.LogisticRegression;
 
 import java.util.ArrayList;
@@ -108,11 +109,15 @@ public final class Methods {
         return result("coef_intercept", b[0], "coef_x1", b[1], "iterations", fit.iterations());
     }
 
-    /** IPW given e: the engine's IpwCalculation for the ATE and for the ATT (Hajek weights). */
+    /**
+     * IPW given e: the engine's entry point for a given propensity, InverseProbabilityWeighting.givenPropensity, for
+     * the ATE and the ATT (Hajek weights) with the known-propensity SE, in one call as time_py.py computes them.
+     */
     public static Map<String, Double> npIpw(ObsInputs in) {
-        LogisticRegression.Fit ps = in.propensity;
-        double[] r = BenchAccess.ipw(in.d.y, in.d.t, ps.fitted(), in.d.x1, ps.centering().shift(), ps.information());
-        return result("ate_hajek", r[0], "ate_se_ps_known", r[1], "att_hajek", r[2]);
+        List<InverseProbabilityWeighting.GivenPropensity> r = InverseProbabilityWeighting.givenPropensity(in.d.y,
+                in.d.t, in.propensity.fitted(), true, "ATE", "ATT");
+        return result("ate_hajek", r.get(0).estimate(), "ate_se_ps_known", r.get(0).stdError(),
+                "att_hajek", r.get(1).estimate());
     }
 
     /** AIPW given e: arm-wise OLS outcome models and the influence-function SE. */

@@ -1,7 +1,6 @@
 package io.counterfact.engine.po;
 
 import io.counterfact.engine.data.DesignMatrix.Term;
-import io.counterfact.engine.linalg.Cholesky;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,18 +15,6 @@ import java.util.List;
 public final class BenchAccess {
 
     private BenchAccess() {
-    }
-
-    /**
-     * The engine's {@code ipw} given e (Hajek weights), for the ATE and then the ATT, as {@link
-     * InverseProbabilityWeighting#estimate} calls it once per request: {ate_hajek, ate_se_ps_known,
-     * att_hajek}. Each call also computes the M-estimation SE (the method's default), which needs the
-     * logit's centring and information matrix: time_py.py's np_ipw does not compute that one.
-     */
-    public static double[] ipw(double[] y, double[] t, double[] e, double[][] x, double[] shift, Cholesky information) {
-        IpwCalculation.Estimate ate = IpwCalculation.compute(y, t, e, null, x, shift, information, "ATE", true);
-        IpwCalculation.Estimate att = IpwCalculation.compute(y, t, e, null, x, shift, information, "ATT", true);
-        return new double[]{ate.estimate(), ate.seKnownPropensity(), att.estimate()};
     }
 
     /**
