@@ -289,23 +289,14 @@ public final class DesignMatrix {
     }
 
     /**
-     * For each named column whether all its values are finite (a categorical column: whether it has no
-     * missing code), one scan per column array, the columns shared among the engine's threads.
+     * For each named column whether it is {@link Column#complete() complete} (no missing value, no
+     * infinity), the columns not yet known shared among the engine's threads.
      */
     private static boolean[] finiteColumns(DataFrame data, List<String> columns) {
         boolean[] finite = new boolean[columns.size()];
         Parallel.forRanges(columns.size(), (from, to) -> {
             for (int k = from; k < to; k++) {
-                Column c = data.column(columns.get(k));
-                if (c.type() == ColumnType.CATEGORICAL) {
-                    int min = 0;
-                    for (int code : c.codes()) {
-                        min = Math.min(min, code);
-                    }
-                    finite[k] = min != Column.MISSING_CODE;
-                } else {
-                    finite[k] = allFinite(c.values());
-                }
+                finite[k] = data.column(columns.get(k)).complete();
             }
         });
         return finite;
@@ -323,28 +314,6 @@ public final class DesignMatrix {
             }
         }
         return false;
-    }
-
-    /**
-     * Whether every value is finite (no NaN, no infinity): x·0 is 0 for a finite x and NaN
-     * otherwise, so a sum of them tells, with four independent sums and no branch per value.
-     */
-    static boolean allFinite(double[] v) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < v.length; i += 4) {
-            s0 += v[i] * 0.0;
-            s1 += v[i + 1] * 0.0;
-            s2 += v[i + 2] * 0.0;
-            s3 += v[i + 3] * 0.0;
-        }
-        for (; i < v.length; i++) {
-            s0 += v[i] * 0.0;
-        }
-        return s0 + s1 + s2 + s3 == 0.0;
     }
 
     /** Builds a {@link DesignMatrix}; see the class comment for the checks. */

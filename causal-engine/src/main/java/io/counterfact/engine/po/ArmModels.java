@@ -57,7 +57,7 @@ final class ArmModels {
      * @param shift   conditioning shift of x's columns (0 at the intercept), e.g. the propensity
      *                model's centring; null: the means of the first block of rows, which condition the
      *                normal equations as well for any data that is not sorted (the solution does not
-     *                depend on the shift beyond rounding)
+     *                depend on the shift beyond rounding). Ignored without an intercept column.
      * @param terms   names of x's columns, for the error messages
      * @param context which rows, for the messages (e.g. "" or " outside cross-fitting fold 2")
      * @throws InvalidSpecException naming the column when an arm's design is collinear, or when an
@@ -68,7 +68,8 @@ final class ArmModels {
         int p = x.length;
         int n = y.length;
         int intercept = Ols.interceptIndex(x);
-        double[] c = shift != null ? shift.clone() : firstBlockMeans(x, intercept);
+        // a shift is undone exactly through the intercept; without one nothing may be shifted
+        double[] c = intercept < 0 ? new double[p] : shift != null ? shift.clone() : firstBlockMeans(x, intercept);
         if (intercept >= 0) {
             c[intercept] = 0;
         }
@@ -173,46 +174,36 @@ final class ArmModels {
         double[] partial = new double[blocks * 2 * p];
         Parallel.forRanges(blocks, (from, to) -> {
             int len = Math.min(n, Gram.BLOCK);
+            double[][] rows = new double[p][len];
             double[] r1 = new double[len];
             double[] r0 = new double[len];
             for (int b = from; b < to; b++) {
                 int lo = b * Gram.BLOCK;
-                int hi = Math.min(n, lo + Gram.BLOCK);
-                for (int i = lo; i < hi; i++) {
-                    r1[i - lo] = y[i];
-                    r0[i - lo] = y[i];
-                }
+                int m = Math.min(n, lo + Gram.BLOCK) - lo;
+                System.arraycopy(y, lo, r1, 0, m);
+                System.arraycopy(y, lo, r0, 0, m);
                 for (int j = 0; j < p; j++) {
                     double[] xj = x[j];
+                    double[] rj = rows[j];
                     double cj = c[j];
                     double b1 = tilde[1][j];
                     double b0 = tilde[0][j];
-                    for (int i = lo; i < hi; i++) {
-                        double v = xj[i] - cj;
-                        r1[i - lo] -= b1 * v;
-                        r0[i - lo] -= b0 * v;
+                    for (int i = 0; i < m; i++) {
+                        double v = xj[lo + i] - cj;
+                        rj[i] = v;
+                        r1[i] -= b1 * v;
+                        r0[i] -= b0 * v;
                     }
                 }
                 // a unit's residual counts in its own arm only
-                for (int i = lo; i < hi; i++) {
-                    double in = keep == null || keep[i] ? 1.0 : 0.0;
-                    double ti = t[i] == 1.0 ? 1.0 : 0.0;
-                    r1[i - lo] *= in * ti;
-                    r0[i - lo] *= in * (1 - ti);
+                for (int i = 0; i < m; i++) {
+                    double in = keep == null || keep[lo + i] ? 1.0 : 0.0;
+                    double ti = t[lo + i] == 1.0 ? 1.0 : 0.0;
+                    r1[i] *= in * ti;
+                    r0[i] *= in * (1 - ti);
                 }
-                for (int j = 0; j < p; j++) {
-                    double[] xj = x[j];
-                    double cj = c[j];
-                    double s1 = 0;
-                    double s0 = 0;
-                    for (int i = lo; i < hi; i++) {
-                        double v = xj[i] - cj;
-                        s1 += v * r1[i - lo];
-                        s0 += v * r0[i - lo];
-                    }
-                    partial[(b * 2 + 1) * p + j] = s1;
-                    partial[(b * 2) * p + j] = s0;
-                }
+                BlockGram.crossProduct(rows, r1, m, partial, (b * 2 + 1) * p);
+                BlockGram.crossProduct(rows, r0, m, partial, (b * 2) * p);
             }
         });
         double[][] sum = new double[2][p];

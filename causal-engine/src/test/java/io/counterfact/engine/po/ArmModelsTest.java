@@ -66,6 +66,32 @@ class ArmModelsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void withoutAnInterceptNothingIsShifted() {
+        DesignMatrix dm = nsw();
+        double[][] x = dm.covariates();
+        double[] t = dm.treatment();
+        double[] y = dm.outcome();
+        ArmModels arms = ArmModels.fit(x, t, y, null, null, dm.covariateTerms(), "");
+        for (int arm = 0; arm < 2; arm++) {
+            int count = 0;
+            for (double v : t) {
+                count += v == arm ? 1 : 0;
+            }
+            int[] rows = new int[count];
+            int k = 0;
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] == arm) {
+                    rows[k++] = i;
+                }
+            }
+            double[] b = Ols.fit(Overlap.take(x, rows), Overlap.take(y, rows)).coefficients();
+            for (int j = 0; j < b.length; j++) {
+                assertClose(b[j], arms.coefficients[arm][j], 1e-9, "arm " + arm + " coefficient " + j);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"ATE", "ATT", "ATC"})
     void givenPropensityReproducesTheEstimator(String estimand) {
