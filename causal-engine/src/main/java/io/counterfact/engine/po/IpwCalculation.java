@@ -79,8 +79,10 @@ final class IpwCalculation {
      * for a control (the one division a unit needs), Σ over kept units of T·inv·y, T·e·inv·y,
      * (1−T)·inv·y, (1−T)·e·inv·y, T·inv, T·e·inv, (1−T)·inv, (1−T)·e·inv, 1 and T. Since
      * a1 = c0·T·inv + c1·T·e·inv (and so on), every estimand's Σ a·y, Σ a and Σ d are combinations of them.
+     * Then two checks over all units: Σ |T(1 − T)| (0 iff every T is 0 or 1) and the number of e
+     * outside (0, 1).
      */
-    private static final int BASE_SUMS = 10;
+    private static final int BASE_SUMS = 12;
 
     private IpwCalculation() {
     }
@@ -144,22 +146,19 @@ final class IpwCalculation {
         int n = y.length;
         int blocks = blocks(n);
 
-        // pass 1: the base sums, and with validate the number of invalid units
+        // pass 1: the base sums, and the units' checks
         double[] partial = new double[blocks * BASE_SUMS];
-        int[] invalid = new int[blocks];
         Parallel.forRanges(blocks, (from, to) -> {
             for (int b = from; b < to; b++) {
                 int lo = b * Gram.BLOCK;
                 int hi = Math.min(n, lo + Gram.BLOCK);
-                if (validate) {
-                    invalid[b] = countInvalid(t, e, lo, hi);
-                }
                 baseSums(y, t, e, keep, lo, hi, partial, b * BASE_SUMS);
             }
         });
         double[] total = new double[BASE_SUMS];
         for (int b = 0; b < blocks; b++) {
-            if (invalid[b] > 0) {
+            // the units' checks ride along in the pass: |t(1 − t)| summed, and the count of e outside (0, 1)
+            if (validate && (!(partial[b * BASE_SUMS + 10] == 0) || partial[b * BASE_SUMS + 11] > 0)) {
                 throw invalidRow(t, e, b);
             }
             for (int s = 0; s < BASE_SUMS; s++) {
@@ -206,20 +205,6 @@ final class IpwCalculation {
         return out;
     }
 
-    /** Units in [lo, hi) whose t is not 0 or 1 or whose e is not in (0, 1) (NaN included). */
-    private static int countInvalid(double[] t, double[] e, int lo, int hi) {
-        int bad = 0;
-        double tBad = 0;
-        for (int i = lo; i < hi; i++) {
-            // |t(1 − t)| is 0 exactly for t = 0 or 1: no branch on the (unpredictable) treatment itself
-            tBad += Math.abs(t[i] * (1 - t[i]));
-            if (!(e[i] * (1 - e[i]) > 0)) {
-                bad++;
-            }
-        }
-        return tBad == 0 ? bad : bad + 1;
-    }
-
     private static IllegalArgumentException invalidRow(double[] t, double[] e, int block) {
         int lo = block * Gram.BLOCK;
         for (int i = lo; i < Math.min(t.length, lo + Gram.BLOCK); i++) {
@@ -244,9 +229,16 @@ final class IpwCalculation {
         double cw1 = 0;
         double units = 0;
         double treated = 0;
+        double tBad = 0;
+        double eBad = 0;
         for (int i = lo; i < hi; i++) {
             double ti = t[i];
             double ei = e[i];
+            // no branch on the (unpredictable) treatment; the one on e is always taken the same way
+            tBad += Math.abs(ti * (1 - ti));
+            if (!(ei * (1 - ei) > 0)) {
+                eBad++;
+            }
             // for a 0/1 treatment exactly 1/e or 1/(1 − e)
             double inv = 1 / (ti * ei + (1 - ti) * (1 - ei));
             if (keep != null && !keep[i]) {
@@ -276,6 +268,8 @@ final class IpwCalculation {
         out[at + 7] = cw1;
         out[at + 8] = units;
         out[at + 9] = treated;
+        out[at + 10] = tBad;
+        out[at + 11] = eBad;
     }
 
     /**
@@ -284,7 +278,6 @@ final class IpwCalculation {
      */
     private static void sumsOfSquares(boolean hajek, double[] y, double[] t, double[] e, boolean[] keep, int lo,
                                       int hi, double[][] mu, double[][] m, double[] out, int at) {
-        double normalised = hajek ? 1.0 : 0.0;
         double[] mu1 = mu[1];
         double[] mu0 = mu[0];
         double[] p1 = {1 / m[1][0], 1 / m[1][1], 1 / m[1][2]};
@@ -305,17 +298,20 @@ final class IpwCalculation {
             double c = (1 - ti) * inv;
             double ae = a * ei;
             double ce = c * ei;
-            // ψ = a·y − b·μ with b = a (Hajek: ψ = a·(y − μ), exact for a large mean) or the Horvitz-Thompson
-            // normaliser d = 1, T, 1 − T; blended arithmetically to keep the loop branch-free
-            double hAte = 1 - normalised;
-            double hAtt = (1 - normalised) * ti;
-            double hAtc = (1 - normalised) * (1 - ti);
-            double fAte = (a * (yi - normalised * mu1[0]) - hAte * mu1[0]) * p1[0]
-                    - (c * (yi - normalised * mu0[0]) - hAte * mu0[0]) * p0[0];
-            double fAtt = (ae * (yi - normalised * mu1[1]) - hAtt * mu1[1]) * p1[1]
-                    - (ce * (yi - normalised * mu0[1]) - hAtt * mu0[1]) * p0[1];
-            double fAtc = ((a - ae) * (yi - normalised * mu1[2]) - hAtc * mu1[2]) * p1[2]
-                    - ((c - ce) * (yi - normalised * mu0[2]) - hAtc * mu0[2]) * p0[2];
+            double fAte;
+            double fAtt;
+            double fAtc;
+            if (hajek) {
+                // ψ = a·(y − μ): exact for an outcome with a large mean
+                fAte = a * (yi - mu1[0]) * p1[0] - c * (yi - mu0[0]) * p0[0];
+                fAtt = ae * (yi - mu1[1]) * p1[1] - ce * (yi - mu0[1]) * p0[1];
+                fAtc = (a - ae) * (yi - mu1[2]) * p1[2] - (c - ce) * (yi - mu0[2]) * p0[2];
+            } else {
+                // ψ = a·y − d·μ with the Horvitz-Thompson normaliser d = 1, T, 1 − T
+                fAte = (a * yi - mu1[0]) * p1[0] - (c * yi - mu0[0]) * p0[0];
+                fAtt = (ae * yi - ti * mu1[1]) * p1[1] - (ce * yi - ti * mu0[1]) * p0[1];
+                fAtc = ((a - ae) * yi - (1 - ti) * mu1[2]) * p1[2] - ((c - ce) * yi - (1 - ti) * mu0[2]) * p0[2];
+            }
             sAte += fAte * fAte;
             sAtt += fAtt * fAtt;
             sAtc += fAtc * fAtc;

@@ -238,12 +238,19 @@ public final class LogisticRegression {
                     int lo = b * Gram.BLOCK;
                     int m = Math.min(n, lo + Gram.BLOCK) - lo;
                     int at = b * width;
-                    Arrays.fill(eta, 0, m, 0.0);
                     for (int j = 0; j < p; j++) {
                         double[] src = x[j];
                         double[] dst = rows[j];
                         double cj = c[j];
                         double bj = beta[j];
+                        if (j == 0) {
+                            for (int i = 0; i < m; i++) {
+                                double v = src[lo + i] - cj;
+                                dst[i] = v;
+                                eta[i] = bj * v;
+                            }
+                            continue;
+                        }
                         for (int i = 0; i < m; i++) {
                             double v = src[lo + i] - cj;
                             dst[i] = v;
