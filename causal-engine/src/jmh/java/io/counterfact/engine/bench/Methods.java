@@ -5,7 +5,6 @@ import io.counterfact.engine.EstimationResult;
 import io.counterfact.engine.EstimationSpec;
 import io.counterfact.engine.data.Column;
 import io.counterfact.engine.data.DataFrame;
-import io.counterfact.engine.data.DesignMatrix.Term;
 import io.counterfact.engine.iv.IvFit;
 import io.counterfact.engine.iv.IvOptions;
 import io.counterfact.engine.iv.Regressors;
@@ -15,7 +14,8 @@ import io.counterfact.engine.linalg.Gram;
 import io.counterfact.engine.linalg.Matrices;
 import io.counterfact.engine.linalg.Ols;
 import io.counterfact.engine.linalg.OlsFit;
-import io.counterfact.engine.po.BenchAccess;
+import io.counterfact.engine.po.AugmentedIpw;
+import io.counterfact.engine.po.InverseProbabilityWeighting;
 import io.counterfact.engine.po.LogisticRegression;
 
 import java.util.ArrayList;
@@ -66,8 +66,7 @@ public final class Methods {
     public static final class ObsInputs {
         public final SynthData.Obs d;
         public final List<String> covariates = SynthData.covariateNames();
-        public final List<Term> terms = BenchAccess.interceptAndCovariateTerms(covariates);
-        /** The same columns as a DataFrame (arrays shared, not copied), for the facade. */
+                /** The same columns as a DataFrame (arrays shared, not copied), for the facade. */
         public final DataFrame frame;
         public final EstimationSpec aipwSpec;
         /** The propensity model, fitted by the engine before the timed region (np_ipw, np_aipw). */
@@ -108,17 +107,24 @@ public final class Methods {
         return result("coef_intercept", b[0], "coef_x1", b[1], "iterations", fit.iterations());
     }
 
-    /** IPW given e: the engine's IpwCalculation for the ATE and for the ATT (Hajek weights). */
+    /**
+     * IPW given e: the engine's entry point for a given propensity, InverseProbabilityWeighting.givenPropensity, for
+     * the ATE and the ATT (Hajek weights) with the known-propensity SE, in one call as time_py.py computes them.
+     */
     public static Map<String, Double> npIpw(ObsInputs in) {
-        LogisticRegression.Fit ps = in.propensity;
-        double[] r = BenchAccess.ipw(in.d.y, in.d.t, ps.fitted(), in.d.x1, ps.centering().shift(), ps.information());
-        return result("ate_hajek", r[0], "ate_se_ps_known", r[1], "att_hajek", r[2]);
+        List<InverseProbabilityWeighting.GivenPropensity> r = InverseProbabilityWeighting.givenPropensity(in.d.y,
+                in.d.t, in.propensity.fitted(), true, "ATE", "ATT");
+        return result("ate_hajek", r.get(0).estimate(), "ate_se_ps_known", r.get(0).stdError(),
+                "att_hajek", r.get(1).estimate());
     }
 
-    /** AIPW given e: arm-wise OLS outcome models and the influence-function SE. */
+    /**
+     * AIPW given e: the engine's entry point for a given propensity, AugmentedIpw.givenPropensity (arm-wise OLS outcome
+     * models on [1, x], the influence-function SE), as time_py.py computes it.
+     */
     public static Map<String, Double> npAipw(ObsInputs in) {
-        double[] r = BenchAccess.aipwAte(in.d.y, in.d.t, in.propensity.fitted(), in.d.x1, in.terms);
-        return result("ate", r[0], "se_if", r[1]);
+        AugmentedIpw.Effect r = AugmentedIpw.givenPropensity(in.d.x1, in.d.t, in.d.y, in.propensity.fitted(), "ATE");
+        return result("ate", r.estimate(), "se_if", r.se());
     }
 
     /** Propensity fit + AIPW end to end through the facade: CausalEngine.estimate on a DataFrame, method aipw. */
@@ -130,8 +136,8 @@ public final class Methods {
     /** Propensity fit + AIPW on the engine's classes without the facade (no DesignMatrix, no diagnostics). */
     public static Map<String, Double> logitPlusAipwKernels(ObsInputs in) {
         LogisticRegression.Fit ps = LogisticRegression.fit(in.d.x1, in.d.t);
-        double[] r = BenchAccess.aipwAte(in.d.y, in.d.t, ps.fitted(), in.d.x1, in.terms);
-        return result("ate", r[0], "se_if", r[1]);
+        AugmentedIpw.Effect r = AugmentedIpw.givenPropensity(in.d.x1, in.d.t, in.d.y, ps.fitted(), "ATE");
+        return result("ate", r.estimate(), "se_if", r.se());
     }
 
     /** 2SLS of y on [1, d, x] instrumented by [1, z, x], HC1 (the API's default) and classical SEs. */

@@ -18,6 +18,8 @@ public final class Column {
     private final double[] values;
     private final int[] codes;
     private final List<String> levels;
+    /** Whether every value is present (and, numeric, finite), once computed: the arrays never change. */
+    private volatile Boolean complete;
 
     private Column(String name, ColumnType type, double[] values, int[] codes, List<String> levels) {
         this.name = Objects.requireNonNull(name, "name");
@@ -103,6 +105,46 @@ public final class Column {
             throw new IllegalStateException("column '" + name + "' is " + type.apiName());
         }
         return levels;
+    }
+
+    /**
+     * Whether no value is missing and, for a numeric or binary column, none is infinite: one scan
+     * of the column's array, done once (designs and diagnostics of every request ask again).
+     */
+    public boolean complete() {
+        Boolean c = complete;
+        if (c == null) {
+            c = values != null ? allFinite(values) : noMissingCode(codes);
+            complete = c;
+        }
+        return c;
+    }
+
+    /** x·0 is 0 for a finite x and NaN otherwise: four independent sums of them, no branch per value. */
+    private static boolean allFinite(double[] v) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < v.length; i += 4) {
+            s0 += v[i] * 0.0;
+            s1 += v[i + 1] * 0.0;
+            s2 += v[i + 2] * 0.0;
+            s3 += v[i + 3] * 0.0;
+        }
+        for (; i < v.length; i++) {
+            s0 += v[i] * 0.0;
+        }
+        return s0 + s1 + s2 + s3 == 0.0;
+    }
+
+    private static boolean noMissingCode(int[] codes) {
+        int min = 0;
+        for (int code : codes) {
+            min = Math.min(min, code);
+        }
+        return min != MISSING_CODE;
     }
 
     /** Whether row i is missing. */

@@ -3,6 +3,7 @@ package io.counterfact.engine.data;
 import io.counterfact.engine.InvalidSpecException;
 import io.counterfact.engine.linalg.Cholesky;
 import io.counterfact.engine.linalg.Gram;
+import io.counterfact.engine.linalg.Parallel;
 import io.counterfact.engine.linalg.RankDeficientException;
 
 import java.util.ArrayList;
@@ -47,6 +48,8 @@ public final class DesignMatrix {
     private final Map<String, double[][]> groupColumns;
     private final Map<String, List<Term>> groupTerms;
     private final Map<String, List<String>> groupNames;
+    /** The column of ones, once asked for (a benign race at worst makes it twice). */
+    private volatile double[] onesColumn;
 
     private DesignMatrix(int[] rows, int nDropped, double[] outcome, double[] treatment, Term treatmentTerm,
                          Map<String, double[][]> groupColumns, Map<String, List<Term>> groupTerms,
@@ -124,15 +127,24 @@ public final class DesignMatrix {
     public double[][] columns(boolean intercept, boolean withTreatment) {
         List<double[]> cols = new ArrayList<>();
         if (intercept) {
-            double[] one = new double[rows.length];
-            Arrays.fill(one, 1.0);
-            cols.add(one);
+            cols.add(ones());
         }
         if (withTreatment) {
             cols.add(treatment);
         }
         cols.addAll(Arrays.asList(covariates()));
         return cols.toArray(new double[0][]);
+    }
+
+    /** The intercept's column, made once per design (shared like the others: do not modify). */
+    private double[] ones() {
+        double[] one = onesColumn;
+        if (one == null) {
+            one = new double[rows.length];
+            Arrays.fill(one, 1.0);
+            onesColumn = one;
+        }
+        return one;
     }
 
     /** The terms of {@link #columns(boolean, boolean)}. */
@@ -221,15 +233,36 @@ public final class DesignMatrix {
      * Indices of the rows with no missing value in any of the named columns (which must exist).
      */
     public static int[] completeRows(DataFrame data, List<String> columns) {
+        return completeRows(data, columns, finiteColumns(data, columns));
+    }
+
+    /** With {@code finite[k]}: whether column k has only finite values (so no missing one). */
+    private static int[] completeRows(DataFrame data, List<String> columns, boolean[] finite) {
         int n = data.rowCount();
-        boolean[] missing = new boolean[n];
-        for (String name : columns) {
-            Column c = data.column(name);
-            for (int i = 0; i < n; i++) {
-                if (!missing[i] && c.isMissing(i)) {
-                    missing[i] = true;
+        boolean[] missing = null;
+        for (int k = 0; k < columns.size(); k++) {
+            Column c = data.column(columns.get(k));
+            if (finite[k] || !hasMissing(c)) {
+                continue;
+            }
+            if (missing == null) {
+                missing = new boolean[n];
+            }
+            // one scan of the column's own array, not a call per row and column
+            if (c.type() == ColumnType.CATEGORICAL) {
+                int[] codes = c.codes();
+                for (int i = 0; i < n; i++) {
+                    missing[i] |= codes[i] == Column.MISSING_CODE;
+                }
+            } else {
+                double[] v = c.values();
+                for (int i = 0; i < n; i++) {
+                    missing[i] |= Double.isNaN(v[i]);
                 }
             }
+        }
+        if (missing == null) {
+            return allRows(n);
         }
         int kept = 0;
         for (boolean m : missing) {
@@ -247,6 +280,42 @@ public final class DesignMatrix {
         return rows;
     }
 
+    private static int[] allRows(int n) {
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = i;
+        }
+        return rows;
+    }
+
+    /**
+     * For each named column whether it is {@link Column#complete() complete} (no missing value, no
+     * infinity), the columns not yet known shared among the engine's threads.
+     */
+    private static boolean[] finiteColumns(DataFrame data, List<String> columns) {
+        boolean[] finite = new boolean[columns.size()];
+        Parallel.forRanges(columns.size(), (from, to) -> {
+            for (int k = from; k < to; k++) {
+                finite[k] = data.column(columns.get(k)).complete();
+            }
+        });
+        return finite;
+    }
+
+    /** Whether a column that is not all finite has a missing value (NaN, or the categorical missing code). */
+    private static boolean hasMissing(Column c) {
+        return c.type() == ColumnType.CATEGORICAL || hasNaN(c.values());
+    }
+
+    private static boolean hasNaN(double[] v) {
+        for (double d : v) {
+            if (Double.isNaN(d)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Builds a {@link DesignMatrix}; see the class comment for the checks. */
     public static final class Builder {
 
@@ -260,6 +329,9 @@ public final class DesignMatrix {
         private boolean intercept = true;
         private final Map<String, List<String>> groups = new LinkedHashMap<>();
         private final Set<String> outsideRankCheck = new HashSet<>();
+        private boolean rankCheckedByModels;
+        /** The used columns found all finite while looking for missing values: no need to look for infinities. */
+        private final Set<String> finiteColumns = new HashSet<>();
 
         private Builder(DataFrame data) {
             this.data = data;
@@ -304,6 +376,16 @@ public final class DesignMatrix {
             return group(field, names);
         }
 
+        /**
+         * Leaves the joint rank check of the regressors to the estimator, whose model fits report
+         * a collinear column themselves, naming it (through {@link DesignMatrix#collinearity}): the
+         * check would otherwise cost one more pass of the Gram kernel over the whole design.
+         */
+        public Builder rankCheckedByModels() {
+            this.rankCheckedByModels = true;
+            return this;
+        }
+
         /** Whether the collinearity check includes an intercept (default true). */
         public Builder intercept(boolean intercept) {
             this.intercept = intercept;
@@ -335,14 +417,23 @@ public final class DesignMatrix {
                     used.add(names.get(i));
                 }
             }
-            int[] rows = completeRows(data, used);
+            boolean[] finite = finiteColumns(data, used);
+            finiteColumns.clear();
+            for (int k = 0; k < used.size(); k++) {
+                if (finite[k]) {
+                    finiteColumns.add(used.get(k));
+                }
+            }
+            int[] rows = completeRows(data, used, finite);
             int nDropped = data.rowCount() - rows.length;
+            // with every row complete the design shares the frame's arrays instead of copying them
+            boolean allRows = nDropped == 0;
             if (rows.length == 0) {
                 throw new InvalidSpecException(fieldOfMostMissing(used), "No row has a value in every column used ("
                         + String.join(", ", used) + "): nothing to estimate from");
             }
-            double[] y = outcome == null ? null : pick(data.column(outcome).values(), rows);
-            double[] t = treatment == null ? null : pick(data.column(treatment).values(), rows);
+            double[] y = outcome == null ? null : pick(data.column(outcome).values(), rows, allRows);
+            double[] t = treatment == null ? null : pick(data.column(treatment).values(), rows, allRows);
             if (y != null) {
                 requireFinite("outcome", "outcome", outcome, y);
             }
@@ -358,7 +449,7 @@ public final class DesignMatrix {
                 List<Term> terms = new ArrayList<>();
                 List<String> names = g.getValue();
                 for (int i = 0; i < names.size(); i++) {
-                    expand(g.getKey() + "[" + i + "]", names.get(i), rows, cols, terms);
+                    expand(g.getKey() + "[" + i + "]", names.get(i), rows, allRows, cols, terms);
                 }
                 groupColumns.put(g.getKey(), cols.toArray(new double[0][]));
                 groupTerms.put(g.getKey(), List.copyOf(terms));
@@ -367,7 +458,9 @@ public final class DesignMatrix {
             Term treatmentTerm = treatment == null ? null : new Term(treatment, "treatment", treatment, null);
             DesignMatrix dm = new DesignMatrix(rows, nDropped, y, t, treatmentTerm, groupColumns, groupTerms,
                     groupNames);
-            checkCollinearity(dm, groupColumns, groupTerms, treatmentTerm);
+            if (!rankCheckedByModels) {
+                checkCollinearity(dm, groupColumns, groupTerms, treatmentTerm);
+            }
             return dm;
         }
 
@@ -411,7 +504,10 @@ public final class DesignMatrix {
             return "covariates";
         }
 
-        private static void requireFinite(String field, String kind, String name, double[] v) {
+        private void requireFinite(String field, String kind, String name, double[] v) {
+            if (finiteColumns.contains(name)) {
+                return;
+            }
             for (double d : v) {
                 if (Double.isInfinite(d)) {
                     throw new InvalidSpecException(field, capitalised(kind) + " '" + name + "' has an infinite value");
@@ -442,10 +538,11 @@ public final class DesignMatrix {
             }
         }
 
-        private void expand(String field, String name, int[] rows, List<double[]> cols, List<Term> terms) {
+        private void expand(String field, String name, int[] rows, boolean allRows, List<double[]> cols,
+                            List<Term> terms) {
             Column c = data.column(name);
             if (c.type() != ColumnType.CATEGORICAL) {
-                double[] v = pick(c.values(), rows);
+                double[] v = pick(c.values(), rows, allRows);
                 requireFinite(field, "covariate", name, v);
                 cols.add(v);
                 terms.add(new Term(name, field, name, null));
@@ -527,7 +624,11 @@ public final class DesignMatrix {
             }
         }
 
-        private static double[] pick(double[] values, int[] rows) {
+        /** The values at the rows used: the column's own array (shared) when every row is used. */
+        private static double[] pick(double[] values, int[] rows, boolean allRows) {
+            if (allRows) {
+                return values;
+            }
             double[] v = new double[rows.length];
             for (int i = 0; i < rows.length; i++) {
                 v[i] = values[rows[i]];

@@ -11,6 +11,7 @@ import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.engine.data.DesignMatrix;
 import io.counterfact.engine.data.DesignMatrix.Term;
+import io.counterfact.engine.linalg.Gram;
 import io.counterfact.engine.linalg.Ols;
 import io.counterfact.engine.linalg.OlsFit;
 import io.counterfact.engine.linalg.Parallel;
@@ -76,85 +77,42 @@ public final class AugmentedIpw implements Estimator {
         Propensity ps = step.ps();
         double[] eAll = ps.scores();
         double[] tAll = dm.treatment();
+        double[] yAll = dm.outcome();
         boolean[] keep = step.keep();
-        int[] idx = keep == null ? identity(dm.n()) : Overlap.indices(keep);
-        double[][] x = Overlap.take(dm.interceptAndCovariates(), idx);
-        double[] y = Overlap.take(dm.outcome(), idx);
-        double[] t = Overlap.take(tAll, idx);
+        // the propensity model's regressors are [1, covariates]: the outcome models' too
+        double[][] xAll = ps.x;
         List<Term> terms = dm.terms(true, false);
         boolean pooled = "pooled".equals(options.string(OUTCOME_MODEL));
         int folds = options.integer(CROSS_FIT_FOLDS);
         String treatment = spec.treatment();
 
-        Nuisance nu;
-        if (folds == 0) {
-            double[] e = Overlap.take(eAll, idx);
-            double[][] m = outcomePredictions(x, t, y, x, pooled, terms, treatment, "");
-            nu = new Nuisance(e, m[0], m[1]);
+        Effect effect;
+        if (folds == 0 && !pooled) {
+            // the arm models select their rows themselves: no copy of the data, trimmed or not
+            ArmModels arms = ArmModels.fit(xAll, tAll, yAll, keep, ps.fit.centering().shift(), terms, "");
+            double[][] m = arms.predict(xAll);
+            progress.onProgress(0.8, "outcome models");
+            effect = Effect.of(spec.estimand(), yAll, tAll, eAll, m[0], m[1], keep);
         } else {
-            nu = crossFit(x, t, y, terms, treatment, pooled, folds, options.longValue(SEED));
+            int[] idx = keep == null ? null : Overlap.indices(keep);
+            double[][] x = idx == null ? xAll : Overlap.take(xAll, idx);
+            double[] y = idx == null ? yAll : Overlap.take(yAll, idx);
+            double[] t = idx == null ? tAll : Overlap.take(tAll, idx);
+            Nuisance nu;
+            if (folds == 0) {
+                double[][] m = outcomePredictions(x, t, y, x, true, terms, treatment, "");
+                nu = new Nuisance(idx == null ? eAll : Overlap.take(eAll, idx), m[0], m[1]);
+            } else {
+                nu = crossFit(x, t, y, terms, treatment, pooled, folds, options.longValue(SEED));
+            }
+            progress.onProgress(0.8, folds == 0 ? "outcome models" : "cross-fitting");
+            effect = Effect.of(spec.estimand(), y, t, nu.e, nu.m1, nu.m0, null);
         }
-        progress.onProgress(0.8, folds == 0 ? "outcome models" : "cross-fitting");
 
-        int n = y.length;
-        double estimate;
-        double se;
         Results r = new Results();
-        switch (spec.estimand()) {
-            case "ATT" -> {
-                double[] v = new double[n];
-                int n1 = 0;
-                for (int i = 0; i < n; i++) {
-                    double w = nu.e[i] / (1 - nu.e[i]);
-                    double res = y[i] - nu.m0[i];
-                    v[i] = t[i] * res - (1 - t[i]) * w * res;
-                    n1 += (int) t[i];
-                }
-                estimate = sum(v) / n1;
-                double ss = 0;
-                for (int i = 0; i < n; i++) {
-                    double f = (v[i] - t[i] * estimate) / ((double) n1 / n);
-                    ss += f * f;
-                }
-                se = Math.sqrt(ss) / n;
-            }
-            case "ATC" -> {
-                double[] v = new double[n];
-                int n0 = 0;
-                for (int i = 0; i < n; i++) {
-                    double w = (1 - nu.e[i]) / nu.e[i];
-                    double res = y[i] - nu.m1[i];
-                    v[i] = -(1 - t[i]) * res + t[i] * w * res;
-                    n0 += 1 - (int) t[i];
-                }
-                estimate = sum(v) / n0;
-                double ss = 0;
-                for (int i = 0; i < n; i++) {
-                    double f = (v[i] - (1 - t[i]) * estimate) / ((double) n0 / n);
-                    ss += f * f;
-                }
-                se = Math.sqrt(ss) / n;
-            }
-            default -> {
-                double[] phi = new double[n];
-                double mu1 = 0;
-                double mu0 = 0;
-                for (int i = 0; i < n; i++) {
-                    double a1 = nu.m1[i] + t[i] * (y[i] - nu.m1[i]) / nu.e[i];
-                    double a0 = nu.m0[i] + (1 - t[i]) * (y[i] - nu.m0[i]) / (1 - nu.e[i]);
-                    phi[i] = a1 - a0;
-                    mu1 += a1;
-                    mu0 += a0;
-                }
-                estimate = sum(phi) / n;
-                double ss = 0;
-                for (double f : phi) {
-                    ss += (f - estimate) * (f - estimate);
-                }
-                se = Math.sqrt(ss) / n;
-                r.diagnostics.put("mu1", mu1 / n);
-                r.diagnostics.put("mu0", mu0 / n);
-            }
+        if ("ATE".equals(spec.estimand())) {
+            r.diagnostics.put("mu1", effect.mu1());
+            r.diagnostics.put("mu0", effect.mu0());
         }
         r.diagnostics.put("propensity", Overlap.diagnostics(eAll, tAll, keep, spec.estimand(), r.warnings));
         r.diagnostics.put("propensityModel", ps.modelDiagnostics());
@@ -164,7 +122,145 @@ public final class AugmentedIpw implements Estimator {
             r.diagnostics.put(SEED, options.longValue(SEED));
         }
         progress.onProgress(1.0, "estimate");
-        return r.normal(spec, options, dm, n, estimate, se);
+        return r.normal(spec, options, dm, effect.units(), effect.estimate(), effect.se());
+    }
+
+    /** An AIPW estimate: the effect, its SE (sd(ψ)/√n with the 1/n variance), the arms' means (ATE) and the units used. */
+    public record Effect(double estimate, double se, double mu1, double mu0, int units) {
+
+        /**
+         * From the nuisance predictions at each unit, over the units with {@code keep} (null: all):
+         * two blocked parallel passes, the sums of the estimate, then the influence function's sum
+         * of squares around it (exact, where expanding raw moments would cancel).
+         */
+        static Effect of(String estimand, double[] y, double[] t, double[] e, double[] m1, double[] m0,
+                         boolean[] keep) {
+            int n = y.length;
+            int blocks = Math.max(1, (n + Gram.BLOCK - 1) / Gram.BLOCK);
+            int kind = switch (estimand) {
+                case "ATT" -> 1;
+                case "ATC" -> 2;
+                default -> 0;
+            };
+            // per block: units, Σ a1, Σ a0 (ATE) or Σ v and the arm's count (ATT, ATC)
+            double[] partial = new double[blocks * 4];
+            Parallel.forRanges(blocks, (from, to) -> {
+                for (int b = from; b < to; b++) {
+                    int lo = b * Gram.BLOCK;
+                    int hi = Math.min(n, lo + Gram.BLOCK);
+                    double units = 0;
+                    double s1 = 0;
+                    double s0 = 0;
+                    double arm = 0;
+                    for (int i = lo; i < hi; i++) {
+                        if (keep != null && !keep[i]) {
+                            continue;
+                        }
+                        units++;
+                        double ti = t[i];
+                        switch (kind) {
+                            case 1 -> {
+                                double res = y[i] - m0[i];
+                                s1 += ti * res - (1 - ti) * (e[i] / (1 - e[i])) * res;
+                                arm += ti;
+                            }
+                            case 2 -> {
+                                double res = y[i] - m1[i];
+                                s1 += -(1 - ti) * res + ti * ((1 - e[i]) / e[i]) * res;
+                                arm += 1 - ti;
+                            }
+                            default -> {
+                                s1 += m1[i] + ti * (y[i] - m1[i]) / e[i];
+                                s0 += m0[i] + (1 - ti) * (y[i] - m0[i]) / (1 - e[i]);
+                            }
+                        }
+                    }
+                    partial[b * 4] = units;
+                    partial[b * 4 + 1] = s1;
+                    partial[b * 4 + 2] = s0;
+                    partial[b * 4 + 3] = arm;
+                }
+            });
+            double units = 0;
+            double s1 = 0;
+            double s0 = 0;
+            double armUnits = 0;
+            for (int b = 0; b < blocks; b++) {
+                units += partial[b * 4];
+                s1 += partial[b * 4 + 1];
+                s0 += partial[b * 4 + 2];
+                armUnits += partial[b * 4 + 3];
+            }
+            double mu1 = s1 / units;
+            double mu0 = s0 / units;
+            double estimate = kind == 0 ? mu1 - mu0 : s1 / armUnits;
+            double share = armUnits / units;
+            double[] squares = new double[blocks];
+            Parallel.forRanges(blocks, (from, to) -> {
+                for (int b = from; b < to; b++) {
+                    int lo = b * Gram.BLOCK;
+                    int hi = Math.min(n, lo + Gram.BLOCK);
+                    double ss = 0;
+                    for (int i = lo; i < hi; i++) {
+                        if (keep != null && !keep[i]) {
+                            continue;
+                        }
+                        double ti = t[i];
+                        double f;
+                        switch (kind) {
+                            case 1 -> {
+                                double res = y[i] - m0[i];
+                                double v = ti * res - (1 - ti) * (e[i] / (1 - e[i])) * res;
+                                f = (v - ti * estimate) / share;
+                            }
+                            case 2 -> {
+                                double res = y[i] - m1[i];
+                                double v = -(1 - ti) * res + ti * ((1 - e[i]) / e[i]) * res;
+                                f = (v - (1 - ti) * estimate) / share;
+                            }
+                            default -> {
+                                double a1 = m1[i] + ti * (y[i] - m1[i]) / e[i];
+                                double a0 = m0[i] + (1 - ti) * (y[i] - m0[i]) / (1 - e[i]);
+                                f = a1 - a0 - estimate;
+                            }
+                        }
+                        ss += f * f;
+                    }
+                    squares[b] = ss;
+                }
+            });
+            double ss = 0;
+            for (double v : squares) {
+                ss += v;
+            }
+            return new Effect(estimate, Math.sqrt(ss) / units, mu1, mu0, (int) units);
+        }
+    }
+
+    /**
+     * AIPW with a propensity the caller gives (known by design, or fitted elsewhere) and arm-wise
+     * linear outcome models on {@code x}, all units, no cross-fitting: the engine's {@code aipw}
+     * after its propensity step.
+     *
+     * @param x regressor columns of the outcome models (include a column of ones for an intercept)
+     * @throws IllegalArgumentException on arrays of different lengths, a treatment value other than
+     *                                  0 or 1, or a propensity outside (0, 1)
+     * @throws InvalidSpecException     when an arm's design is collinear or too small
+     */
+    public static Effect givenPropensity(double[][] x, double[] t, double[] y, double[] e, String estimand) {
+        int n = y.length;
+        if (t.length != n || e.length != n || Gram.rows(x) != n) {
+            throw new IllegalArgumentException("x, t, y and e must have the same rows");
+        }
+        PoValidation.requireTreatmentAndPropensity(t, e);
+        List<Term> terms = new ArrayList<>();
+        int intercept = Ols.interceptIndex(x);
+        for (int j = 0; j < x.length; j++) {
+            terms.add(j == intercept ? Term.INTERCEPT : new Term("x" + j, "x[" + j + "]", "x" + j, null));
+        }
+        ArmModels arms = ArmModels.fit(x, t, y, null, null, terms, "");
+        double[][] m = arms.predict(x);
+        return Effect.of(estimand, y, t, e, m[0], m[1], null);
     }
 
     /**
@@ -189,48 +285,13 @@ public final class AugmentedIpw implements Estimator {
             }
             return new double[][]{m1, m0};
         }
-        double[][] out = new double[2][];
-        for (int arm = 1; arm >= 0; arm--) {
-            int count = 0;
-            for (double v : t) {
-                if (v == arm) {
-                    count++;
-                }
-            }
-            String armName = arm == 1 ? "treated" : "control";
-            if (count <= x.length) {
-                throw new InvalidSpecException("options." + OUTCOME_MODEL, "Only " + count + " " + armName
-                        + " units" + context + " for the " + x.length + " coefficients of the arm-wise outcome model; "
-                        + "use outcomeModel \"pooled\" or fewer covariates");
-            }
-            int[] rows = new int[count];
-            int k = 0;
-            for (int i = 0; i < t.length; i++) {
-                if (t[i] == arm) {
-                    rows[k++] = i;
-                }
-            }
-            OlsFit fit = fitOls(Overlap.take(x, rows), Overlap.take(y, rows), terms,
-                    "among the " + armName + " units" + context);
-            out[1 - arm] = linear(target, fit.coefficients(), m);
-        }
-        return out;
+        return ArmModels.fit(x, t, y, null, null, terms, context).predict(target);
     }
 
     /** The coefficients of the arm-wise outcome models {treated, control} (for tests and diagnostics). */
     static double[][] armCoefficients(double[][] x, double[] t, double[] y, List<Term> terms) {
-        double[][] out = new double[2][];
-        for (int arm = 1; arm >= 0; arm--) {
-            List<Integer> rows = new ArrayList<>();
-            for (int i = 0; i < t.length; i++) {
-                if (t[i] == arm) {
-                    rows.add(i);
-                }
-            }
-            int[] r = rows.stream().mapToInt(Integer::intValue).toArray();
-            out[1 - arm] = fitOls(Overlap.take(x, r), Overlap.take(y, r), terms, "").coefficients();
-        }
-        return out;
+        ArmModels arms = ArmModels.fit(x, t, y, null, null, terms, "");
+        return new double[][]{arms.coefficients[1], arms.coefficients[0]};
     }
 
     private static OlsFit fitOls(double[][] x, double[] y, List<Term> terms, String context) {
@@ -242,14 +303,7 @@ public final class AugmentedIpw implements Estimator {
     }
 
     private static double[] linear(double[][] x, double[] b, int m) {
-        double[] out = new double[m];
-        for (int j = 0; j < x.length; j++) {
-            double[] xj = x[j];
-            for (int i = 0; i < m; i++) {
-                out[i] += b[j] * xj[i];
-            }
-        }
-        return out;
+        return Gram.combine(x, null, b);
     }
 
     private Nuisance crossFit(double[][] x, double[] t, double[] y, List<Term> terms, String treatment,
@@ -338,21 +392,5 @@ public final class AugmentedIpw implements Estimator {
             }
         }
         return rows;
-    }
-
-    private static int[] identity(int n) {
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        return idx;
-    }
-
-    private static double sum(double[] v) {
-        double s = 0;
-        for (double d : v) {
-            s += d;
-        }
-        return s;
     }
 }

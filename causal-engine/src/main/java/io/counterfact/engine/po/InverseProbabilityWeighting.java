@@ -10,6 +10,7 @@ import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.engine.data.DesignMatrix;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,43 @@ import java.util.Map;
 public final class InverseProbabilityWeighting implements Estimator {
 
     public static final String METHOD = "ipw";
+
+    /**
+     * An IPW estimate with the propensity taken as known: μ̂1, μ̂0, their difference and its SE by the
+     * influence function with e fixed.
+     */
+    public record GivenPropensity(String estimand, double estimate, double mu1, double mu0, double stdError) {
+    }
+
+    /**
+     * IPW on all units with a propensity the caller gives (known by design, or fitted elsewhere), for
+     * each of the {@code estimands} (ATE, ATT, ATC): the same two parallel passes over (y, t, e) serve
+     * them all. The SE is the known-propensity one (the M-estimation SE needs the propensity model).
+     *
+     * @param normalized Hajek (normalised) weights, else Horvitz-Thompson
+     * @throws IllegalArgumentException on arrays of different lengths, a treatment value other than
+     *                                  0 or 1, a propensity outside (0, 1), an empty arm or an unknown estimand
+     */
+    public static List<GivenPropensity> givenPropensity(double[] y, double[] t, double[] e, boolean normalized,
+                                                        String... estimands) {
+        if (t.length != y.length || e.length != y.length) {
+            throw new IllegalArgumentException("y, t and e have " + y.length + ", " + t.length + " and " + e.length
+                    + " rows");
+        }
+        for (String estimand : estimands) {
+            if (!List.of("ATE", "ATT", "ATC").contains(estimand)) {
+                throw new IllegalArgumentException("unknown estimand " + estimand + "; one of ATE, ATT, ATC");
+            }
+        }
+        List<IpwCalculation.Estimate> est = IpwCalculation.knownPropensity(y, t, e, null, List.of(estimands),
+                normalized, true);
+        List<GivenPropensity> out = new ArrayList<>();
+        for (int q = 0; q < estimands.length; q++) {
+            IpwCalculation.Estimate eq = est.get(q);
+            out.add(new GivenPropensity(estimands[q], eq.estimate(), eq.mu1(), eq.mu0(), eq.seKnownPropensity()));
+        }
+        return List.copyOf(out);
+    }
 
     @Override
     public String method() {
@@ -53,9 +91,12 @@ public final class InverseProbabilityWeighting implements Estimator {
         double[] t = dm.treatment();
         boolean[] keep = step.keep();
         boolean hajek = "normalized".equals(options.string("weights"));
-        IpwCalculation.Estimate est = IpwCalculation.compute(dm.outcome(), t, e, keep, ps.x,
-                ps.fit.centering().shift(), ps.fit.information(), spec.estimand(), hajek);
         boolean mest = "m-estimation".equals(options.string("se"));
+        // the M-estimation SE costs two passes over the propensity model's columns: only when asked for
+        IpwCalculation.Estimate est = mest
+                ? IpwCalculation.compute(dm.outcome(), t, e, keep, ps.x, ps.fit.centering().shift(),
+                        ps.fit.information(), spec.estimand(), hajek)
+                : IpwCalculation.knownPropensity(dm.outcome(), t, e, keep, List.of(spec.estimand()), hajek).get(0);
         double se = mest ? est.seMEstimation() : est.seKnownPropensity();
         Results r = new Results();
         r.diagnostics.put("propensity", Overlap.diagnostics(e, t, keep, spec.estimand(), r.warnings));
@@ -65,7 +106,9 @@ public final class InverseProbabilityWeighting implements Estimator {
         r.diagnostics.put("mu1", est.mu1());
         r.diagnostics.put("mu0", est.mu0());
         r.diagnostics.put("seKnownPropensity", est.seKnownPropensity());
-        r.diagnostics.put("seMEstimation", est.seMEstimation());
+        if (mest) {
+            r.diagnostics.put("seMEstimation", est.seMEstimation());
+        }
         int n = keep == null ? dm.n() : Overlap.count(keep);
         progress.onProgress(1.0, "estimate");
         return r.normal(spec, options, dm, n, est.estimate(), se);

@@ -7,6 +7,8 @@ import io.counterfact.engine.linalg.Matrices;
 import io.counterfact.engine.linalg.Parallel;
 import io.counterfact.engine.linalg.RankDeficientException;
 
+import java.util.Arrays;
+
 /**
  * Maximum-likelihood logistic regression P(t = 1 | x) = expit(x'β) by Newton-Raphson (IRLS),
  * in centred coordinates (see {@link Centering}) with step halving.
@@ -25,6 +27,8 @@ public final class LogisticRegression {
     static final int MAX_ITERATIONS = 60;
     /** |x'β| beyond which a fitted probability is within 1e-13 of 0 or 1: no overlap left. */
     static final double EXTREME_LINEAR_PREDICTOR = 30;
+    /** |x'β| beyond which a unit counts as separated in the message (a probability within 1e-10 of 0 or 1). */
+    static final double SEPARATED_LINEAR_PREDICTOR = 23;
 
     private LogisticRegression() {
     }
@@ -104,6 +108,11 @@ public final class LogisticRegression {
     /**
      * Fits t on the columns of x (include a column of ones for the intercept).
      *
+     * <p>Each evaluation of the fit at a β is one blocked pass over x (see {@link State#at}) that
+     * yields the likelihood, the gradient and the information matrix together, so a Newton step
+     * costs one pass, and the information at the estimate, which gives the covariance, comes with
+     * the last step's evaluation.
+     *
      * @throws SeparationException  if the maximum likelihood estimate does not exist
      * @throws RankDeficientException if the columns are collinear
      */
@@ -122,26 +131,26 @@ public final class LogisticRegression {
             start[centering.intercept()] = Math.log(mean / (1 - mean));
         }
         double nullDeviance = -2 * n * (mean * Math.log(mean) + (1 - mean) * Math.log(1 - mean));
-        double[] sd = spreads(x);
         State state = State.at(x, shift, start, t);
+        double[] sd = spreads(x, centering, state);
         int iterations = 0;
         boolean converged = false;
         while (!converged) {
             if (iterations >= MAX_ITERATIONS) {
-                throw separation(sd, state.beta, state.eta);
+                throw separation(sd, state);
             }
             iterations++;
             Cholesky h;
             try {
-                h = Cholesky.of(Gram.of(x, state.w, shift));
+                h = Cholesky.of(state.information);
             } catch (RankDeficientException ex) {
-                if (maxAbs(state.eta) > EXTREME_LINEAR_PREDICTOR) {
+                if (state.maxAbsEta > EXTREME_LINEAR_PREDICTOR) {
                     // weights of units fitted at 0 or 1 vanish: the information matrix degenerates
-                    throw separation(sd, state.beta, state.eta);
+                    throw separation(sd, state);
                 }
                 throw ex;
             }
-            double[] grad = Gram.crossProduct(x, null, shift, state.r);
+            double[] grad = state.gradient;
             double[] delta = h.solve(grad);
             double decrement = 0;
             for (int j = 0; j < p; j++) {
@@ -170,69 +179,142 @@ public final class LogisticRegression {
             }
             converged = decrement < DECREMENT_TOLERANCE && stdStep < STANDARDISED_STEP_TOLERANCE;
         }
-        if (maxAbs(state.eta) > EXTREME_LINEAR_PREDICTOR) {
-            throw separation(sd, state.beta, state.eta);
+        if (state.maxAbsEta > EXTREME_LINEAR_PREDICTOR) {
+            throw separation(sd, state);
         }
-        Cholesky info = Cholesky.of(Gram.of(x, state.w, shift));
+        // the last evaluation's information matrix is the one at the estimate
+        Cholesky info = Cholesky.of(state.information);
         double[][] covariance = centering.toOriginal(info.inverse());
         return new Fit(centering.toOriginal(state.beta), covariance, state.e, state.logLik, nullDeviance, iterations,
                 centering, info);
     }
 
-    /** The fit at one β: linear predictor, probabilities, IRLS weights, residuals t − e, log-likelihood. */
+    /**
+     * The fit at one β: probabilities e, log-likelihood, gradient X̃'(t − e), information matrix
+     * X̃' diag(e(1−e)) X̃, and the largest |x'β| with the number of units beyond {@link #SEPARATED_LINEAR_PREDICTOR}
+     * (for the separation checks).
+     */
     private static final class State {
         final double[] beta;
-        final double[] eta;
         final double[] e;
-        final double[] w;
-        final double[] r;
         final double logLik;
+        final double[] gradient;
+        final double[][] information;
+        final double maxAbsEta;
+        final int extremeUnits;
 
-        private State(double[] beta, double[] eta, double[] e, double[] w, double[] r, double logLik) {
+        private State(double[] beta, double[] e, double logLik, double[] gradient, double[][] information,
+                      double maxAbsEta, int extremeUnits) {
             this.beta = beta;
-            this.eta = eta;
             this.e = e;
-            this.w = w;
-            this.r = r;
             this.logLik = logLik;
+            this.gradient = gradient;
+            this.information = information;
+            this.maxAbsEta = maxAbsEta;
+            this.extremeUnits = extremeUnits;
         }
 
-        /** One parallel pass over row blocks; block partial likelihoods are added in order. */
+        /**
+         * One parallel pass over fixed row blocks. Each block's centred rows are copied once into
+         * scratch, where they serve η, the gradient and (scaled by √w) the information matrix while
+         * in cache; the blocks' partial sums are added in block order, so the result does not depend
+         * on the number of threads.
+         */
         static State at(double[][] x, double[] shift, double[] beta, double[] t) {
-            double[] eta = Gram.combine(x, shift, beta);
+            int p = x.length;
             int n = t.length;
+            double[] c = shift == null ? new double[p] : shift;
             double[] e = new double[n];
-            double[] w = new double[n];
-            double[] r = new double[n];
             int blocks = Math.max(1, (n + Gram.BLOCK - 1) / Gram.BLOCK);
-            double[] partial = new double[blocks];
+            // per block: log-likelihood, max |η|, extreme units, then the gradient, then the Gram's upper triangle
+            int width = 3 + p + p * p;
+            double[] partial = new double[blocks * width];
             Parallel.forRanges(blocks, (from, to) -> {
+                int len = Math.min(n, Gram.BLOCK);
+                double[][] rows = new double[p][len];
+                double[] eta = new double[len];
+                double[] rootW = new double[len];
                 for (int b = from; b < to; b++) {
                     int lo = b * Gram.BLOCK;
-                    int hi = Math.min(n, lo + Gram.BLOCK);
+                    int m = Math.min(n, lo + Gram.BLOCK) - lo;
+                    int at = b * width;
+                    for (int j = 0; j < p; j++) {
+                        double[] src = x[j];
+                        double[] dst = rows[j];
+                        double cj = c[j];
+                        double bj = beta[j];
+                        if (j == 0) {
+                            for (int i = 0; i < m; i++) {
+                                double v = src[lo + i] - cj;
+                                dst[i] = v;
+                                eta[i] = bj * v;
+                            }
+                            continue;
+                        }
+                        for (int i = 0; i < m; i++) {
+                            double v = src[lo + i] - cj;
+                            dst[i] = v;
+                            eta[i] += bj * v;
+                        }
+                    }
                     double ll = 0;
-                    for (int i = lo; i < hi; i++) {
+                    double maxAbs = 0;
+                    int extreme = 0;
+                    for (int i = 0; i < m; i++) {
                         double h = eta[i];
                         // one exponential serves both the probability and log(1 + e^η)
                         double a = Math.exp(-Math.abs(h));
-                        double p = h >= 0 ? 1 / (1 + a) : a / (1 + a);
-                        e[i] = p;
-                        w[i] = p * (1 - p);
-                        r[i] = t[i] - p;
-                        ll += t[i] * h - (Math.max(h, 0) + Math.log1p(a));
+                        double prob = h >= 0 ? 1 / (1 + a) : a / (1 + a);
+                        e[lo + i] = prob;
+                        rootW[i] = Math.sqrt(prob * (1 - prob));
+                        // the residual t − e, kept in eta's place for the gradient
+                        eta[i] = t[lo + i] - prob;
+                        ll += t[lo + i] * h - (Math.max(h, 0) + Math.log1p(a));
+                        maxAbs = Math.max(maxAbs, Math.abs(h));
+                        if (Math.abs(h) > SEPARATED_LINEAR_PREDICTOR) {
+                            extreme++;
+                        }
                     }
-                    partial[b] = ll;
+                    partial[at] = ll;
+                    partial[at + 1] = maxAbs;
+                    partial[at + 2] = extreme;
+                    BlockGram.crossProduct(rows, eta, m, partial, at + 3);
+                    // from here on the rows hold √w·x̃: Σ (√w x̃_j)(√w x̃_k) = Σ w x̃_j x̃_k
+                    for (double[] xj : rows) {
+                        for (int i = 0; i < m; i++) {
+                            xj[i] *= rootW[i];
+                        }
+                    }
+                    BlockGram.upperTriangle(rows, m, partial, at + 3 + p);
                 }
             });
             double logLik = 0;
-            for (double v : partial) {
-                logLik += v;
+            double maxAbsEta = 0;
+            int extremeUnits = 0;
+            double[] sum = new double[p + p * p];
+            for (int b = 0; b < blocks; b++) {
+                int at = b * width;
+                logLik += partial[at];
+                maxAbsEta = Math.max(maxAbsEta, partial[at + 1]);
+                extremeUnits += (int) partial[at + 2];
+                for (int k = 0; k < sum.length; k++) {
+                    sum[k] += partial[at + 3 + k];
+                }
             }
-            return new State(beta, eta, e, w, r, logLik);
+            double[] gradient = Arrays.copyOf(sum, p);
+            double[][] information = new double[p][p];
+            for (int j = 0; j < p; j++) {
+                for (int k = j; k < p; k++) {
+                    information[j][k] = sum[p + j * p + k];
+                    information[k][j] = sum[p + j * p + k];
+                }
+            }
+            return new State(beta, e, logLik, gradient, information, maxAbsEta, extremeUnits);
         }
     }
 
-    private static SeparationException separation(double[] sd, double[] beta, double[] eta) {
+    private static SeparationException separation(double[] sd, State state) {
+        double[] beta = state.beta;
         int worst = -1;
         double worstSize = -1;
         for (int j = 0; j < beta.length; j++) {
@@ -246,18 +328,25 @@ public final class LogisticRegression {
                 worst = j;
             }
         }
-        int extreme = 0;
-        for (double v : eta) {
-            if (Math.abs(v) > 23) {
-                extreme++;
-            }
-        }
-        return new SeparationException(worst, extreme);
+        return new SeparationException(worst, state.extremeUnits);
     }
 
-    /** Standard deviation of each column around its mean (0 for the intercept). */
-    private static double[] spreads(double[][] x) {
+    /**
+     * Standard deviation of each column around its mean (0 for the intercept). With an intercept
+     * they come free from the start: every unit has the same weight w there (only the intercept is
+     * non-zero), so the information matrix's diagonal is w·Σ(x − mean)² in the centred coordinates.
+     */
+    private static double[] spreads(double[][] x, Centering centering, State start) {
+        int k = centering.intercept();
         double[] sd = new double[x.length];
+        if (k >= 0) {
+            double w = start.e[0] * (1 - start.e[0]);
+            int n = start.e.length;
+            for (int j = 0; j < x.length; j++) {
+                sd[j] = j == k ? 0.0 : Math.sqrt(start.information[j][j] / (w * n));
+            }
+            return sd;
+        }
         for (int j = 0; j < x.length; j++) {
             double m = 0;
             for (double v : x[j]) {
@@ -275,13 +364,5 @@ public final class LogisticRegression {
 
     static double expit(double eta) {
         return eta >= 0 ? 1.0 / (1.0 + Math.exp(-eta)) : Math.exp(eta) / (1.0 + Math.exp(eta));
-    }
-
-    private static double maxAbs(double[] v) {
-        double m = 0;
-        for (double d : v) {
-            m = Math.max(m, Math.abs(d));
-        }
-        return m;
     }
 }

@@ -1,6 +1,8 @@
 package io.counterfact.engine.po;
 
 import io.counterfact.engine.InvalidSpecException;
+import io.counterfact.engine.linalg.Gram;
+import io.counterfact.engine.linalg.Parallel;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,6 +98,48 @@ final class Overlap {
      */
     static Map<String, Object> diagnostics(double[] e, double[] t, boolean[] keep, String estimand,
                                            List<String> warnings) {
+        int n = e.length;
+        int blocks = Math.max(1, (n + Gram.BLOCK - 1) / Gram.BLOCK);
+        // the estimand resolved once, not per unit as weight() does
+        boolean att = "ATT".equals(estimand);
+        boolean atc = "ATC".equals(estimand);
+        // per block: min, max, trimmed, then per arm Σw, Σw², Σe, count
+        int width = 3 + 2 * 4;
+        double[] partial = new double[blocks * width];
+        Parallel.forRanges(blocks, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                double min = Double.POSITIVE_INFINITY;
+                double max = Double.NEGATIVE_INFINITY;
+                double trimmed = 0;
+                double[] arms = new double[8];
+                for (int i = b * Gram.BLOCK; i < Math.min(n, (b + 1) * Gram.BLOCK); i++) {
+                    if (keep != null && !keep[i]) {
+                        trimmed++;
+                        continue;
+                    }
+                    double ei = e[i];
+                    min = Math.min(min, ei);
+                    max = Math.max(max, ei);
+                    int arm = t[i] == 1.0 ? 1 : 0;
+                    // as weight(estimand, t, e)
+                    double w;
+                    if (arm == 1) {
+                        w = att ? 1.0 : atc ? (1 - ei) / ei : 1 / ei;
+                    } else {
+                        w = att ? ei / (1 - ei) : atc ? 1.0 : 1 / (1 - ei);
+                    }
+                    arms[arm * 4] += w;
+                    arms[arm * 4 + 1] += w * w;
+                    arms[arm * 4 + 2] += ei;
+                    arms[arm * 4 + 3]++;
+                }
+                int at = b * width;
+                partial[at] = min;
+                partial[at + 1] = max;
+                partial[at + 2] = trimmed;
+                System.arraycopy(arms, 0, partial, at + 3, 8);
+            }
+        });
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         double[] sw = new double[2];
@@ -103,19 +147,17 @@ final class Overlap {
         double[] sumE = new double[2];
         int[] count = new int[2];
         int trimmed = 0;
-        for (int i = 0; i < e.length; i++) {
-            if (keep != null && !keep[i]) {
-                trimmed++;
-                continue;
+        for (int b = 0; b < blocks; b++) {
+            int at = b * width;
+            min = Math.min(min, partial[at]);
+            max = Math.max(max, partial[at + 1]);
+            trimmed += (int) partial[at + 2];
+            for (int arm = 0; arm < 2; arm++) {
+                sw[arm] += partial[at + 3 + arm * 4];
+                sw2[arm] += partial[at + 3 + arm * 4 + 1];
+                sumE[arm] += partial[at + 3 + arm * 4 + 2];
+                count[arm] += (int) partial[at + 3 + arm * 4 + 3];
             }
-            min = Math.min(min, e[i]);
-            max = Math.max(max, e[i]);
-            int arm = t[i] == 1.0 ? 1 : 0;
-            double w = weight(estimand, t[i], e[i]);
-            sw[arm] += w;
-            sw2[arm] += w * w;
-            sumE[arm] += e[i];
-            count[arm]++;
         }
         double essTreated = sw[1] * sw[1] / sw2[1];
         double essControl = sw[0] * sw[0] / sw2[0];

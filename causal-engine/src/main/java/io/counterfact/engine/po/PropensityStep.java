@@ -17,8 +17,9 @@ record PropensityStep(DesignMatrix dm, Propensity ps, boolean[] keep) {
      */
     static PropensityStep fit(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress,
                               double fractionDone, String method) {
+        // the propensity fit reports collinear covariates itself (naming them), before any other model
         DesignMatrix dm = DesignMatrix.builder(data).treatment(spec.treatment(), true, method)
-                .outcome(spec.outcome()).covariates(spec.covariates()).build();
+                .outcome(spec.outcome()).covariates(spec.covariates()).rankCheckedByModels().build();
         Propensity ps = Propensity.estimate(dm);
         progress.onProgress(fractionDone, "propensity");
         double epsilon = options.number(PoOptions.TRIM);

@@ -52,8 +52,9 @@ public final class RegressionAdjustment implements Estimator {
 
     @Override
     public EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress) {
+        // Ols.fit on [1, t, covariates] reports a collinear column itself, named below
         DesignMatrix dm = DesignMatrix.builder(data).treatment(spec.treatment(), false, METHOD)
-                .outcome(spec.outcome()).covariates(spec.covariates()).build();
+                .outcome(spec.outcome()).covariates(spec.covariates()).rankCheckedByModels().build();
         double[][] x = dm.columns(true, true);
         List<Term> terms = dm.terms(true, true);
         if (dm.n() <= x.length) {

@@ -82,20 +82,23 @@ public final class EValues {
         boolean binaryOutcome = true;
         double sum1 = 0;
         double sum0 = 0;
-        int n1 = 0;
-        int n0 = 0;
+        double treated = 0;
+        // |t(1 − t)| is 0 exactly for t = 0 or 1 (and y(1 − y) for y): no branch on the treatment
+        double nonBinaryTreatment = 0;
         for (int r : rows) {
-            if (t[r] == 1) {
-                sum1 += y[r];
-                n1++;
-            } else if (t[r] == 0) {
-                sum0 += y[r];
-                n0++;
-            } else {
-                return Optional.empty();
-            }
-            binaryOutcome &= y[r] == 0 || y[r] == 1;
+            double tr = t[r];
+            double yr = y[r];
+            nonBinaryTreatment += Math.abs(tr * (1 - tr));
+            sum1 += tr * yr;
+            sum0 += (1 - tr) * yr;
+            treated += tr;
+            binaryOutcome &= yr * (1 - yr) == 0;
         }
+        if (!(nonBinaryTreatment == 0)) {
+            return Optional.empty();
+        }
+        int n1 = (int) treated;
+        int n0 = rows.length - n1;
         if (n1 == 0 || n0 == 0) {
             return Optional.empty();
         }

@@ -4,13 +4,17 @@ import io.counterfact.engine.data.DesignMatrix;
 import io.counterfact.engine.testing.Dense;
 import io.counterfact.engine.testing.Frames;
 import io.counterfact.engine.testing.Reference;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Arrays;
+import java.util.List;
 
 import static io.counterfact.engine.testing.Reference.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The M-estimation SE of every variant (Hajek and Horvitz-Thompson, ATE/ATT/ATC, with and without
@@ -71,6 +75,69 @@ class IpwCalculationTest {
         double[] atHat = meanPsi(theta, x, t, y, keep, estimand, hajek);
         assertEquals(0.0, atHat[p] / Math.abs(analytic.mu1()), 1e-12, "ψ_μ1 = 0");
         assertEquals(0.0, atHat[p + 1] / Math.abs(analytic.mu0()), 1e-12, "ψ_μ0 = 0");
+    }
+
+    @ParameterizedTest(name = "hajek={0}")
+    @CsvSource({"true", "false"})
+    void givenPropensityAgreesWithThePerEstimandCalculation(boolean hajek) {
+        DesignMatrix dm = DesignMatrix.builder(Frames.nsw()).treatment("treat", true, "ipw").outcome("re78")
+                .covariates(Arrays.asList(Reference.NSW_COVARIATES)).build();
+        double[][] x = dm.interceptAndCovariates();
+        double[] t = dm.treatment();
+        double[] y = dm.outcome();
+        LogisticRegression.Fit fit = LogisticRegression.fit(x, t);
+        List<InverseProbabilityWeighting.GivenPropensity> all = InverseProbabilityWeighting.givenPropensity(y, t,
+                fit.fitted(), hajek, "ATE", "ATT", "ATC");
+        for (InverseProbabilityWeighting.GivenPropensity g : all) {
+            IpwCalculation.Estimate one = IpwCalculation.compute(y, t, fit.fitted(), null, x, fit.centering().shift(),
+                    fit.information(), g.estimand(), hajek);
+            assertClose(one.estimate(), g.estimate(), 1e-12, g.estimand());
+            assertClose(one.mu1(), g.mu1(), 1e-12, g.estimand() + " mu1");
+            assertClose(one.mu0(), g.mu0(), 1e-12, g.estimand() + " mu0");
+            assertClose(one.seKnownPropensity(), g.stdError(), 1e-12, g.estimand() + " se");
+        }
+        // the known-propensity SE written out from the influence function
+        double[] e = fit.fitted();
+        int n = y.length;
+        double s1 = 0;
+        double s0 = 0;
+        double n1 = 0;
+        double n0 = 0;
+        for (int i = 0; i < n; i++) {
+            double a1 = t[i] / e[i];
+            double a0 = (1 - t[i]) / (1 - e[i]);
+            s1 += a1 * y[i];
+            s0 += a0 * y[i];
+            n1 += hajek ? a1 : 1;
+            n0 += hajek ? a0 : 1;
+        }
+        double mu1 = s1 / n1;
+        double mu0 = s0 / n0;
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            double a1 = t[i] / e[i];
+            double a0 = (1 - t[i]) / (1 - e[i]);
+            double f = (a1 * y[i] - (hajek ? a1 : 1) * mu1) / (n1 / n) - (a0 * y[i] - (hajek ? a0 : 1) * mu0) / (n0 / n);
+            ss += f * f;
+        }
+        assertClose(mu1 - mu0, all.get(0).estimate(), 1e-12, "ATE");
+        assertClose(Math.sqrt(ss) / n, all.get(0).stdError(), 1e-12, "ATE se");
+    }
+
+    @Test
+    void givenPropensityRefusesInvalidInput() {
+        double[] y = {1, 2, 3, 4};
+        double[] e = {0.5, 0.5, 0.5, 0.5};
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> InverseProbabilityWeighting.givenPropensity(y, new double[]{0, 1, 0.5, 1}, e, true, "ATE"));
+        assertTrue(bad.getMessage().contains("row 2"), bad.getMessage());
+        bad = assertThrows(IllegalArgumentException.class, () -> InverseProbabilityWeighting.givenPropensity(y,
+                new double[]{0, 1, 0, 1}, new double[]{0.5, 1.0, 0.5, 0.5}, true, "ATT"));
+        assertTrue(bad.getMessage().contains("row 1"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> InverseProbabilityWeighting.givenPropensity(y,
+                new double[]{0, 0, 0, 0}, e, true, "ATE"));
+        assertThrows(IllegalArgumentException.class, () -> InverseProbabilityWeighting.givenPropensity(y,
+                new double[]{0, 1, 0, 1}, e, true, "LATE"));
     }
 
     private static double[] meanPsi(double[] theta, double[][] x, double[] t, double[] y, boolean[] keep,
