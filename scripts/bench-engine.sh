@@ -7,8 +7,10 @@
 # Usage: scripts/bench-engine.sh [--quick] [--no-memory | --memory-only] [--profile] [METHOD...]
 #   METHOD: sm_ols_hc1 sm_logit np_ipw np_aipw logit_plus_aipw logit_plus_aipw_kernels np_2sls_hc1
 #           np_2sls_hc1_facade sm_iv2sls (default: these); logit_plus_aipw_kernels and np_2sls_hc1_facade are
-#           engine-only variants, compared with the peer's logit_plus_aipw and np_2sls_hc1; np_2sls_hc1_lean (run
-#           only when named) is a bare 2SLS on the engine's linalg kernels, not an engine code path
+#           engine-only variants, compared with the peer's logit_plus_aipw and np_2sls_hc1; np_2sls_hc1_nodiag (run
+#           only when named) is the engine's 2SLS with diagnostics off (IvOptions.withDiagnostics(false)), compared with
+#           np_2sls_hc1; np_2sls_hc1_lean (run only when named) is a bare 2SLS on the engine's linalg kernels, not an
+#           engine code path
 #   --quick      1 fork, 1 warmup and 3 measurement iterations (a smoke run, not figures to quote)
 #   --no-memory  skip the one-shot memory runs
 #   --memory-only  only the one-shot memory runs (the table then shows the timings of the last run, if any)
@@ -41,8 +43,8 @@ for arg in "$@"; do
     --profile) PROFILE=1 ;;
     -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     -*) echo "unknown option $arg" >&2; exit 2 ;;
-    *) [[ " ${ALL_METHODS[*]} np_2sls_hc1_lean " == *" $arg "* ]] \
-         || { echo "unknown method $arg; one of ${ALL_METHODS[*]} np_2sls_hc1_lean" >&2; exit 2; }
+    *) [[ " ${ALL_METHODS[*]} np_2sls_hc1_lean np_2sls_hc1_nodiag " == *" $arg "* ]] \
+         || { echo "unknown method $arg; one of ${ALL_METHODS[*]} np_2sls_hc1_lean np_2sls_hc1_nodiag" >&2; exit 2; }
        METHODS+=("$arg") ;;
   esac
 done
@@ -139,7 +141,7 @@ cat "$WORK/machine-$([ "$TIMING" = 1 ] && echo timings || echo memory).txt"
 
 # --- timings: peer then engine, method after method -------------------------------------------------------------
 peer_of() {
-  case "$1" in logit_plus_aipw_kernels) echo logit_plus_aipw ;; *_facade) echo "${1%_facade}" ;; *_lean) echo "${1%_lean}" ;;
+  case "$1" in logit_plus_aipw_kernels) echo logit_plus_aipw ;; *_facade) echo "${1%_facade}" ;; *_lean) echo "${1%_lean}" ;; *_nodiag) echo "${1%_nodiag}" ;;
     *) echo "$1" ;; esac
 }
 
@@ -245,7 +247,7 @@ python3 - "$WORK" "${METHODS[@]}" <<'EOF' | tee "$WORK/table.md"
 import json, os, statistics, sys, time
 work, methods = sys.argv[1], sys.argv[2:]
 stamp = lambda f: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(f)))
-peer_of = lambda m: "logit_plus_aipw" if m == "logit_plus_aipw_kernels" else m.removesuffix("_facade").removesuffix("_lean")
+peer_of = lambda m: "logit_plus_aipw" if m == "logit_plus_aipw_kernels" else m.removesuffix("_facade").removesuffix("_lean").removesuffix("_nodiag")
 print(f"timings (run of {stamp(f'{work}/load.txt')}):")
 print()
 print("| method | engine median (ms) | peer median (ms) | ratio peer/engine | goal ≥ 5x | engine CPU/op (ms) "

@@ -97,17 +97,26 @@ public final class BenchEstimations {
         log("dataset " + datasetId + " (" + opt("rows") + " rows) READY");
 
         int n = opt("commands");
-        double one = drain(1, n, "a1");
-        double two = drain(2, n, "a2");
+        Drain one = drain(1, n, "a1");
+        Drain two = drain(2, n, "a2");
         Files.writeString(out.resolve("a-throughput.csv"), String.format(Locale.ROOT,
-                "workers,commands,drain_seconds,commands_per_minute%n1,%d,%.3f,%.1f%n2,%d,%.3f,%.1f%n",
-                n, one, n / one * 60, n, two, n / two * 60), StandardCharsets.UTF_8);
-        double ratio = one / two;
+                "workers,commands,drain_seconds,commands_per_minute,worker_cpu_seconds,machine_busy_cores%n"
+                        + "1,%d,%.3f,%.1f,%.2f,%.2f%n2,%d,%.3f,%.1f,%.2f,%.2f%n",
+                n, one.seconds(), n / one.seconds() * 60, one.workerCpuSeconds(), one.machineBusyCores(),
+                n, two.seconds(), n / two.seconds() * 60, two.workerCpuSeconds(), two.machineBusyCores()),
+                StandardCharsets.UTF_8);
         table("(a) drain %d queued commands (AIPW, %d rows, %d bootstrap replicates each)", n, opt("rows"),
                 opt("replicates"));
-        row("1 worker (1 core)", "%.1f s, %.1f commands/min", one, n / one * 60);
-        row("2 workers (1 core each)", "%.1f s, %.1f commands/min", two, n / two * 60);
-        row("ratio 2 / 1 (goal >= 1.8)", "%.2fx", ratio);
+        row("1 worker (1 core)", "%.1f s, %.1f commands/min", one.seconds(), n / one.seconds() * 60);
+        row("2 workers (1 core each)", "%.1f s, %.1f commands/min", two.seconds(), n / two.seconds() * 60);
+        row("ratio 2 / 1 (goal >= 1.8)", "%.2fx", one.seconds() / two.seconds());
+        // what the ratio cannot show on a shared machine: whether the workers got the cores they were pinned to
+        row("workers' CPU per command, 1 / 2 workers", "%.3f s / %.3f s", one.workerCpuSeconds() / n,
+                two.workerCpuSeconds() / n);
+        row("cores the workers used, 1 / 2 workers", "%.2f / %.2f", one.workerCpuSeconds() / one.seconds(),
+                two.workerCpuSeconds() / two.seconds());
+        row("machine cores busy (all processes), 1 / 2", "%.2f / %.2f of %d", one.machineBusyCores(),
+                two.machineBusyCores(), Runtime.getRuntime().availableProcessors());
 
         removal(n, "sigterm");
         removal(n, "sigkill");
@@ -154,14 +163,31 @@ public final class BenchEstimations {
     }
 
     /** @return seconds from the first command started to the last finished */
-    private double drain(int workers, int n, String tag) throws Exception {
+    /**
+     * What one drain measured: its wall time (first start to last finish), the CPU time its workers used from their
+     * first command on, and how many of the machine's cores were busy meanwhile (all processes).
+     */
+    record Drain(double seconds, double workerCpuSeconds, double machineBusyCores) {
+    }
+
+    private Drain drain(int workers, int n, String tag) throws Exception {
         List<String> ids = queue(n);
         log(tag + ": " + n + " commands queued; starting " + workers + " worker(s)");
         List<ServiceProcess> ws = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             ws.add(worker(tag + "-w" + i, cores.get(i % cores.size())));
         }
+        // CPU is counted from the first command on, so the workers' start-up (JIT, Quarkus boot) is left out
+        EstimationDb db = new EstimationDb(suite);
+        Waits.until(Duration.ofMinutes(5), Duration.ofMillis(50),
+                () -> db.statusCounts(ids).getOrDefault("QUEUED", 0) < ids.size(), () -> "a first command started");
+        double cpuBefore = cpuSeconds(ws);
+        long[] machineBefore = CpuTicks.machine();
         awaitDone(ids, Duration.ofMinutes(30));
+        double cpu = cpuSeconds(ws) - cpuBefore;
+        long[] machineAfter = CpuTicks.machine();
+        double busyCores = (double) (machineAfter[0] - machineBefore[0]) / (machineAfter[1] - machineBefore[1])
+                * Runtime.getRuntime().availableProcessors();
         double seconds = span(ids);
         dump(ids, out.resolve(tag + "-estimations.csv"));
         for (ServiceProcess w : ws) {
@@ -170,9 +196,18 @@ public final class BenchEstimations {
         for (ServiceProcess w : ws) {
             w.waitFor(Duration.ofMinutes(2));
         }
-        log(String.format(Locale.ROOT, "%s: %d commands drained by %d worker(s) in %.1f s (%s)", tag, n, workers, seconds,
+        log(String.format(Locale.ROOT, "%s: %d commands drained by %d worker(s) in %.1f s, workers' CPU %.1f s, machine "
+                        + "busy %.2f cores (%s)", tag, n, workers, seconds, cpu, busyCores,
                 new EstimationDb(suite).summary(ids)));
-        return seconds;
+        return new Drain(seconds, cpu, busyCores);
+    }
+
+    private static double cpuSeconds(List<ServiceProcess> workers) {
+        double total = 0;
+        for (ServiceProcess w : workers) {
+            total += CpuTicks.processSeconds(w.pid());
+        }
+        return total;
     }
 
     private void awaitDone(List<String> ids, Duration timeout) {
