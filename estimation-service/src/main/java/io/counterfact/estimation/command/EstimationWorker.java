@@ -335,7 +335,11 @@ public class EstimationWorker {
         });
     }
 
-    /** Publishes progress at most every {@code progressInterval}, or at 5 more points; never the final 1.0. */
+    /**
+     * Publishes progress at most once every {@code progressInterval} (and never the final 1.0: the result says it).
+     * Time alone throttles it: a command of less than a second publishes only its start, so that short commands do
+     * not cost the views (and the brokers, and the database) twenty events each, while a long one still shows life.
+     */
     private ProgressListener throttled(EstimationRepository.Row row) {
         long[] lastAt = {System.nanoTime()};
         double[] last = {0};
@@ -344,7 +348,7 @@ public class EstimationWorker {
             if (fraction >= 1.0 || fraction <= last[0]) {
                 return;
             }
-            if (fraction - last[0] < 0.05 && now - lastAt[0] < progressInterval.toNanos()) {
+            if (now - lastAt[0] < progressInterval.toNanos()) {
                 return;
             }
             last[0] = fraction;
