@@ -107,15 +107,26 @@ public final class Gram {
      */
     public static void accumulate(double[][] scratch, int len, double[] weights, int weightsFrom, double[] g,
                                   double[][] buffer) {
+        accumulate(scratch, len, weights, weightsFrom, g, 0, buffer);
+    }
+
+    /**
+     * As {@link #accumulate(double[][], int, double[], int, double[], double[][])}, the p×p triangle starting at
+     * {@code g[at]} (callers that keep one block's partial sums beside others in a flat array); {@code buffer} may be
+     * null when {@code weights} is.
+     */
+    public static void accumulate(double[][] scratch, int len, double[] weights, int weightsFrom, double[] g, int at,
+                                  double[][] buffer) {
         int p = scratch.length;
         int lo = weightsFrom;
-        double[][] weighted = buffer;
+        double[] weighted0 = weights == null ? null : buffer[0];
+        double[] weighted1 = weights == null ? null : buffer[1];
         int j = 0;
         // two rows of G per sweep and four columns per inner loop: each pair of loads of the
         // row vectors feeds eight independent sums, which keeps the FP units busy without spilling
         for (; j + 1 < p; j += 2) {
-            double[] a0 = rowVector(scratch[j], weights, lo, len, weighted[0]);
-            double[] a1 = rowVector(scratch[j + 1], weights, lo, len, weighted[1]);
+            double[] a0 = rowVector(scratch[j], weights, lo, len, weighted0);
+            double[] a1 = rowVector(scratch[j + 1], weights, lo, len, weighted1);
             int k = j;
             for (; k + 3 < p; k += 4) {
                 double[] x0 = scratch[k];
@@ -146,8 +157,8 @@ public final class Gram {
                     s12 += v * y2;
                     s13 += v * y3;
                 }
-                int r0 = j * p + k;
-                int r1 = (j + 1) * p + k;
+                int r0 = at + j * p + k;
+                int r1 = at + (j + 1) * p + k;
                 g[r0] += s00;
                 g[r0 + 1] += s01;
                 g[r0 + 2] += s02;
@@ -176,10 +187,10 @@ public final class Gram {
                     s10 += v * y0;
                     s11 += v * y1;
                 }
-                g[j * p + k] += s00;
-                g[j * p + k + 1] += s01;
-                g[(j + 1) * p + k] += s10;
-                g[(j + 1) * p + k + 1] += s11;
+                g[at + j * p + k] += s00;
+                g[at + j * p + k + 1] += s01;
+                g[at + (j + 1) * p + k] += s10;
+                g[at + (j + 1) * p + k + 1] += s11;
                 k += 2;
             }
             for (; k < p; k++) {
@@ -190,17 +201,17 @@ public final class Gram {
                     s0 += a0[i] * xk[i];
                     s1 += a1[i] * xk[i];
                 }
-                g[j * p + k] += s0;
-                g[(j + 1) * p + k] += s1;
+                g[at + j * p + k] += s0;
+                g[at + (j + 1) * p + k] += s1;
             }
         }
         if (j < p) {
-            double[] a = rowVector(scratch[j], weights, lo, len, weighted[0]);
+            double[] a = rowVector(scratch[j], weights, lo, len, weighted0);
             double s = 0;
             for (int i = 0; i < len; i++) {
                 s += a[i] * scratch[j][i];
             }
-            g[j * p + j] += s;
+            g[at + j * p + j] += s;
         }
     }
 
