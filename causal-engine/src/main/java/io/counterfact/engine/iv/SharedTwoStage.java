@@ -13,7 +13,6 @@ import io.counterfact.engine.linalg.RankDeficientException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@link TwoStageLeastSquares} on one shared cross-product matrix: the same estimates and diagnostics
@@ -271,15 +270,7 @@ final class SharedTwoStage {
             hansen = new TestStatistic(gmm.j(), df, 0, Tails.chiSquared(gmm.j(), df));
         }
 
-        List<String> warnings = new ArrayList<>();
-        for (FirstStage fs : firstStages) {
-            if (fs.weak()) {
-                warnings.add(String.format(Locale.ROOT, "Weak instruments for %s: first-stage F = %.3g (robust %.3g) is "
-                                + "below %.0f for %s; the 2SLS estimate and its standard error are unreliable, "
-                                + "read the Anderson-Rubin confidence set instead",
-                        fs.regressor(), fs.f(), fs.fRobust(), FirstStage.WEAK_F, String.join(", ", instruments.names())));
-            }
-        }
+        List<String> warnings = TwoStageLeastSquares.weakInstrumentWarnings(firstStages, instruments);
 
         AndersonRubin andersonRubin = null;
         if (ar) {

@@ -229,15 +229,7 @@ public final class TwoStageLeastSquares {
             hansen = new TestStatistic(gmm.j(), df, 0, Tails.chiSquared(gmm.j(), df));
         }
 
-        List<String> warnings = new ArrayList<>();
-        for (FirstStage fs : firstStages) {
-            if (fs.weak()) {
-                warnings.add(String.format(Locale.ROOT, "Weak instruments for %s: first-stage F = %.3g (robust %.3g) is "
-                                + "below %.0f for %s; the 2SLS estimate and its standard error are unreliable, "
-                                + "read the Anderson-Rubin confidence set instead",
-                        fs.regressor(), fs.f(), fs.fRobust(), FirstStage.WEAK_F, String.join(", ", instruments.names())));
-            }
-        }
+        List<String> warnings = weakInstrumentWarnings(firstStages, instruments);
         AndersonRubin ar = p == 1 && options.diagnostics() ? new AndersonRubin(y, endogenous.columns()[0], z, w, m, options.se(),
                 firstFits[0], onWs[0]) : null;
         return new IvFit(terms, b, x, xhat, u, bread, options, firstStages, wuHausman, sargan, hansen, gmm, ar,
@@ -373,6 +365,20 @@ public final class TwoStageLeastSquares {
      * b = (X'Z S⁻¹ Z'X)⁻¹ X'Z S⁻¹ Z'y, Hansen's J = n ḡ'S⁻¹ḡ with ḡ = Z'(y − Xb)/n, and
      * Var(b) = ((X'Z/n) S⁻¹ (Z'X/n))⁻¹/n.
      */
+
+    /** One warning per endogenous regressor whose first stage is weak (shared by both 2SLS paths). */
+    static List<String> weakInstrumentWarnings(List<FirstStage> firstStages, Regressors instruments) {
+        List<String> warnings = new ArrayList<>();
+        for (FirstStage fs : firstStages) {
+            if (fs.weak()) {
+                warnings.add(String.format(Locale.ROOT, "Weak instruments for %s: first-stage F = %.3g (robust %.3g) is "
+                                + "below %.0f for %s; the 2SLS estimate and its standard error are unreliable, "
+                                + "read the Anderson-Rubin confidence set instead",
+                        fs.regressor(), fs.f(), fs.fRobust(), FirstStage.WEAK_F, String.join(", ", instruments.names())));
+            }
+        }
+        return warnings;
+    }
     static IvFit.Gmm twoStepGmm(double[] y, double[][] x, double[][] z, double[] u) {
         int n = y.length;
         int k = x.length;
