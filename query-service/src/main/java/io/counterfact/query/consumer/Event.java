@@ -17,6 +17,22 @@ public record Event(UUID id, String type, int schemaVersion, String subject, Ins
         return data.get(field).asText();
     }
 
+    /**
+     * The envelope's subject is the aggregate's id: an event whose {@code data} names another aggregate than it says
+     * is refused (dead-lettered).
+     *
+     * @param idField the field of {@code data} holding the aggregate's id ({@code datasetId}, {@code estimationId})
+     * @return the id
+     */
+    public String requireSubject(String idField) {
+        String aggregateId = text(idField);
+        if (!aggregateId.equals(subject)) {
+            throw new PoisonEventException("event " + id + ": data." + idField + " '" + aggregateId
+                    + "' is not the subject '" + subject + "'");
+        }
+        return aggregateId;
+    }
+
     /** @return a required date-time field of {@code data} */
     public Instant instant(String field) {
         return Instants.parse(field, data.get(field).asText());

@@ -30,7 +30,7 @@ public class EstimationAcceptedHandler implements EventHandler {
 
     @Override
     public void apply(Connection c, Event event) throws SQLException {
-        String id = EstimationEvents.requireSubject(event);
+        String id = event.requireSubject("estimationId");
         String datasetId = event.text("datasetId");
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO estimation_view AS v (id, dataset_id, version, method, status, status_rank, request,

@@ -33,7 +33,7 @@ public class EstimationCompletedHandler implements EventHandler {
 
     @Override
     public void apply(Connection c, Event event) throws SQLException {
-        String id = EstimationEvents.requireSubject(event);
+        String id = event.requireSubject("estimationId");
         JsonNode data = event.data();
         JsonNode result = data.get("result");
         String datasetId = event.text("datasetId");

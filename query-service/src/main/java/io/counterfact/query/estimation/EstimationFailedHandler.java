@@ -32,7 +32,7 @@ public class EstimationFailedHandler implements EventHandler {
 
     @Override
     public void apply(Connection c, Event event) throws SQLException {
-        String id = EstimationEvents.requireSubject(event);
+        String id = event.requireSubject("estimationId");
         JsonNode data = event.data();
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO estimation_view AS v (id, dataset_id, version, status, status_rank, error, error_field,

@@ -32,7 +32,7 @@ public class EstimationProgressHandler implements EventHandler {
 
     @Override
     public void apply(Connection c, Event event) throws SQLException {
-        String id = EstimationEvents.requireSubject(event);
+        String id = event.requireSubject("estimationId");
         // "ahead": this event is of the view's attempt or a later one, and not behind it within the attempt
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO estimation_view AS v (id, status, status_rank, attempt, fraction, stage, started_at,

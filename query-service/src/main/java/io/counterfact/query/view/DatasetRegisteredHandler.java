@@ -31,7 +31,7 @@ public class DatasetRegisteredHandler implements EventHandler {
 
     @Override
     public void apply(Connection c, Event event) throws SQLException {
-        DatasetEvents.requireSubject(event);
+        event.requireSubject("datasetId");
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO dataset_view AS d (id, name, columns, created_at, updated_at)
                 VALUES (?, ?, ?::jsonb, ?, ?)

@@ -35,7 +35,7 @@ public class DatasetVersionCommittedHandler implements EventHandler {
 
     @Override
     public void apply(Connection c, Event event) throws SQLException {
-        DatasetEvents.requireSubject(event);
+        event.requireSubject("datasetId");
         int version = event.data().get("version").asInt();
         long rows = event.data().get("rows").asLong();
         String checksum = event.text("checksum");
