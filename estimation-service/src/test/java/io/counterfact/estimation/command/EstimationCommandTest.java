@@ -330,13 +330,8 @@ class EstimationCommandTest {
     /** Every record of {@code key} on {@code topic}, read from the beginning until {@code last} matches one (or 60 s). */
     private List<ConsumerRecord<String, byte[]>> records(String topic, String key, java.util.function.Predicate<ConsumerRecord<String, byte[]>> last) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = fromTheBeginning(topic)) {
+            List<TopicPartition> partitions = List.copyOf(consumer.assignment());
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             boolean seen = false;
@@ -361,13 +356,8 @@ class EstimationCommandTest {
 
     /** How many records of {@code key} {@code topic} holds now (read from the beginning to the current end). */
     private int recordsUpToNow(String topic, String key) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = fromTheBeginning(topic)) {
+            List<TopicPartition> partitions = List.copyOf(consumer.assignment());
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             int count = 0;
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
@@ -377,6 +367,18 @@ class EstimationCommandTest {
             }
             return count;
         }
+    }
+
+    /** A consumer (no group) assigned every partition of {@code topic}, at its first offset. */
+    private KafkaConsumer<String, byte[]> fromTheBeginning(String topic) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
     }
 
     private List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
