@@ -125,6 +125,33 @@ public final class ServiceProcess {
         waitFor(Duration.ofSeconds(30));
     }
 
+    /**
+     * SIGSTOP: the process stops where it is, sends nothing more (no heartbeat, no commit), until {@link #thaw()}.
+     * Lets a test read what a process had done at the instant it is about to be killed, without a race.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a frozen process goes on. */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid() + " exited with " + kill.exitValue());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + this, e);
+        }
+    }
+
     /** SIGTERM: Quarkus shuts down gracefully (a pod scaled in or evicted). Does not wait. */
     public void terminate() {
         process.destroy();
