@@ -29,8 +29,9 @@ import java.util.Map;
  *
  * <ol>
  *   <li>(a) drain rate of N queued commands with 1 and with 2 workers: the commands are queued through an
- *   estimation-service instance whose command consumer is disabled (no worker present), then the workers start;
- *   the drain time is first start to last finish (database timestamps), JVM start-up excluded.</li>
+ *   estimation-service instance whose command consumer is disabled, to workers that are already running and warm
+ *   (a warm-up batch first: JIT, pools, frame cache); the drain time is first start to last finish (database
+ *   timestamps); the CPU each group of processes used in it is reported per command.</li>
  *   <li>(b) a worker removed mid-drain (SIGTERM, then SIGKILL in a second round): commands lost, run twice.</li>
  *   <li>(c) POST through the gateway to a SUCCEEDED {@code GET /api/estimations/{id}} through the gateway, one
  *   10,000-row AIPW at a time, two workers: p50/p95.</li>
@@ -57,7 +58,7 @@ public final class BenchEstimations {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>(Map.of(
-                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60",
+                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "20",
                 "out", ".work/bench-estimations/" + Instant.now().toString().replace(":", "")));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -117,6 +118,10 @@ public final class BenchEstimations {
                 two.workerCpuSeconds() / two.seconds());
         row("machine cores busy (all processes), 1 / 2", "%.2f / %.2f of %d", one.machineBusyCores(),
                 two.machineBusyCores(), Runtime.getRuntime().availableProcessors());
+        for (String group : two.cpuByGroup().keySet()) {
+            row("CPU per command: " + group, "%.3f s / %.3f s", one.cpuByGroup().getOrDefault(group, 0.0) / n,
+                    two.cpuByGroup().get(group) / n);
+        }
 
         removal(n, "sigterm");
         removal(n, "sigkill");
@@ -162,30 +167,45 @@ public final class BenchEstimations {
         return ids;
     }
 
-    /** @return seconds from the first command started to the last finished */
     /**
      * What one drain measured: its wall time (first start to last finish), the CPU time its workers used from their
-     * first command on, and how many of the machine's cores were busy meanwhile (all processes).
+     * first measured command on, how many of the machine's cores were busy meanwhile (all processes), and the CPU
+     * seconds each group of processes used meanwhile (where the cores went besides the workers).
      */
-    record Drain(double seconds, double workerCpuSeconds, double machineBusyCores) {
+    record Drain(double seconds, double workerCpuSeconds, double machineBusyCores, Map<String, Double> cpuByGroup) {
     }
 
     private Drain drain(int workers, int n, String tag) throws Exception {
-        List<String> ids = queue(n);
-        log(tag + ": " + n + " commands queued; starting " + workers + " worker(s)");
         List<ServiceProcess> ws = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             ws.add(worker(tag + "-w" + i, cores.get(i % cores.size())));
         }
-        // CPU is counted from the first command on, so the workers' start-up (JIT, Quarkus boot) is left out
-        EstimationDb db = new EstimationDb(suite);
-        Waits.until(Duration.ofMinutes(5), Duration.ofMillis(50),
-                () -> db.statusCounts(ids).getOrDefault("QUEUED", 0) < ids.size(), () -> "a first command started");
+        for (ServiceProcess w : ws) {
+            w.awaitReady(Duration.ofMinutes(3));
+        }
+        // running pods, as an autoscaler keeps them: the JIT has compiled the engine, the pools are full and the
+        // replica's frame is cached before the measured drain (a new pod's warm-up is its own cost, not throughput)
+        int warmup = opt("warmup");
+        if (warmup > 0) {
+            List<String> warm = queue(warmup);
+            awaitDone(warm, Duration.ofMinutes(10));
+            log(tag + ": " + warmup + " warm-up commands done by " + workers + " worker(s)");
+        }
+        Map<Long, String> groups = new LinkedHashMap<>();
+        ws.forEach(w -> groups.put(w.pid(), "estimation workers"));
+        for (ServiceProcess p : suite.processes()) {
+            groups.putIfAbsent(p.pid(), p.name().equals("estimation-accepting") ? "estimation-service (accepting POSTs)" : p.name());
+        }
         double cpuBefore = cpuSeconds(ws);
+        Map<String, Double> groupsBefore = CpuTicks.byGroup(groups);
         long[] machineBefore = CpuTicks.machine();
+        List<String> ids = queue(n); // the workers take the first commands while the rest are being queued
+        log(tag + ": " + n + " commands queued to " + workers + " running worker(s)");
         awaitDone(ids, Duration.ofMinutes(30));
         double cpu = cpuSeconds(ws) - cpuBefore;
         long[] machineAfter = CpuTicks.machine();
+        Map<String, Double> cpuByGroup = new LinkedHashMap<>();
+        CpuTicks.byGroup(groups).forEach((g, after) -> cpuByGroup.put(g, after - groupsBefore.getOrDefault(g, 0.0)));
         double busyCores = (double) (machineAfter[0] - machineBefore[0]) / (machineAfter[1] - machineBefore[1])
                 * Runtime.getRuntime().availableProcessors();
         double seconds = span(ids);
@@ -197,9 +217,9 @@ public final class BenchEstimations {
             w.waitFor(Duration.ofMinutes(2));
         }
         log(String.format(Locale.ROOT, "%s: %d commands drained by %d worker(s) in %.1f s, workers' CPU %.1f s, machine "
-                        + "busy %.2f cores (%s)", tag, n, workers, seconds, cpu, busyCores,
+                        + "busy %.2f cores, CPU by process %s (%s)", tag, n, workers, seconds, cpu, busyCores, cpuByGroup,
                 new EstimationDb(suite).summary(ids)));
-        return new Drain(seconds, cpu, busyCores);
+        return new Drain(seconds, cpu, busyCores, cpuByGroup);
     }
 
     private static double cpuSeconds(List<ServiceProcess> workers) {

@@ -3,6 +3,9 @@ package io.counterfact.systemtests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** CPU time from Linux's /proc: of one process (user + system) and of the whole machine (busy and total ticks). */
 final class CpuTicks {
@@ -22,6 +25,38 @@ final class CpuTicks {
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND; // utime, stime
         } catch (IOException | RuntimeException e) {
             return 0;
+        }
+    }
+
+    /**
+     * CPU seconds so far of every process on the machine, summed per group: {@code names} maps the pids the caller
+     * knows to a group name; the harness's own JVM (the Kafka broker runs in it) is "harness + Kafka broker",
+     * PostgreSQL's processes "postgres", anything else "other processes" (another build on a shared machine shows
+     * up there). Processes that ended between two calls take their CPU with them: compare groups, not totals.
+     */
+    static Map<String, Double> byGroup(Map<Long, String> names) {
+        Map<String, Double> groups = new TreeMap<>();
+        long self = ProcessHandle.current().pid();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            procs.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(d -> {
+                long pid = Long.parseLong(d.getFileName().toString());
+                String group = names.get(pid);
+                if (group == null) {
+                    group = pid == self ? "harness + Kafka broker" : "postgres".equals(command(d)) ? "postgres" : "other processes";
+                }
+                groups.merge(group, processSeconds(pid), Double::sum);
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc", e);
+        }
+        return groups;
+    }
+
+    private static String command(Path proc) {
+        try {
+            return Files.readString(proc.resolve("comm")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 
