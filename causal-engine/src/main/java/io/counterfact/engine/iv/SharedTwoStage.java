@@ -57,7 +57,8 @@ final class SharedTwoStage {
     }
 
     static IvFit fit(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments,
-                     IvOptions options, double[][] w, double[][] z, List<String> zNames, List<String> zFields) {
+                     IvOptions options, double[][] w, double[][] z, List<String> zNames, List<String> zFields,
+                     TwoStageLeastSquares.DesignCheck designCheck) {
         int n = y.length;
         int p = endogenous.size();
         int m = instruments.size();
@@ -81,6 +82,9 @@ final class SharedTwoStage {
         Centering centring = Centering.sampled(u, k0);
         double[] c = k0 >= 0 ? centring.shift() : new double[nu];
         double[][] g = Gram.of(u, null, c);
+        if (designCheck != null) {
+            designCheck.check(designBlock(g, k0, pw, l, p));
+        }
 
         // --- regressions from G alone --------------------------------------------------------------
         Cholesky cholZ;
@@ -610,6 +614,34 @@ final class SharedTwoStage {
         double[][] arBlock(int v) {
             return square(sums, offAr + v * m * m, m);
         }
+    }
+
+    /**
+     * G's rows and columns of the regressors in the facade's design order: [intercept, treatment,
+     * exogenous, further endogenous] (W = [intercept, exogenous] is U's first pw columns, D starts at l).
+     */
+    private static double[][] designBlock(double[][] g, int k0, int pw, int l, int p) {
+        int[] index = new int[pw + p];
+        int at = 0;
+        if (k0 >= 0) {
+            index[at++] = k0;
+        }
+        index[at++] = l;
+        for (int j = 0; j < pw; j++) {
+            if (j != k0) {
+                index[at++] = j;
+            }
+        }
+        for (int j = 1; j < p; j++) {
+            index[at++] = l + j;
+        }
+        double[][] block = new double[index.length][index.length];
+        for (int a = 0; a < index.length; a++) {
+            for (int b = 0; b < index.length; b++) {
+                block[a][b] = g[index[a]][index[b]];
+            }
+        }
+        return block;
     }
 
     /**
