@@ -52,8 +52,19 @@ final class SharedTwoStage {
         if (se == CovarianceType.HC2 || se == CovarianceType.HC3) {
             return false;
         }
+        if (options.intercept()) {
+            return true;  // W's and so Z's first column, the ones TwoStageLeastSquares added
+        }
         int k0 = Ols.interceptIndex(w);
         return Ols.interceptIndex(z) == k0 && (k0 >= 0 || Ols.interceptIndex(endogenous.columns()) < 0);
+    }
+
+    /**
+     * The intercept's column in W: the first when the options ask for one (TwoStageLeastSquares puts its
+     * column of ones there; no pass over it to find it again), else a column of W that is all ones, or −1.
+     */
+    private static int interceptIndex(IvOptions options, double[][] w) {
+        return options.intercept() ? 0 : Ols.interceptIndex(w);
     }
 
     static IvFit fit(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments,
@@ -67,7 +78,7 @@ final class SharedTwoStage {
         int k = pw + p;
         int iy = l + p;
         int nu = l + p + 1;
-        int k0 = Ols.interceptIndex(w);
+        int k0 = interceptIndex(options, w);
         CovarianceType se = options.se();
         boolean robust = se != CovarianceType.CLASSICAL;
         boolean diagnostics = options.diagnostics();
