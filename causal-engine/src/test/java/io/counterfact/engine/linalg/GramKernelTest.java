@@ -23,6 +23,7 @@ class GramKernelTest {
     @Test
     void theTestJvmRunsTheVectorKernel() {
         assertNotNull(Gram.vectorKernel(), "the tests run with --add-modules=jdk.incubator.vector (surefire argLine)");
+        assertTrue(Gram.optimisingCompiler(), "a JVM with C2 (under C1 alone the scalar kernel is chosen)");
         assertTrue(Gram.kernel().startsWith("vector-"), Gram.kernel());
         assertEquals("scalar", Gram.scalarKernel().name());
     }
