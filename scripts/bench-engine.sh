@@ -278,7 +278,8 @@ for m in methods:
     err = "" if err is None or err != err else f" ± {err:.0f}"
     log = open(f"{work}/logs/jmh-{m}.log", errors="replace").read().splitlines()
     cpu = [float(l.split()[-1]) for l in log if "CPU_MS_PER_OP" in l]
-    kernels = sorted({l.split()[-1] for l in log if l.startswith("GRAM_KERNEL ")})
+    # printed by each trial's setup, which JMH's output may put on the line of the first warmup iteration
+    kernels = sorted({l.split("GRAM_KERNEL ", 1)[1].split()[0] for l in log if "GRAM_KERNEL " in l})
     if kernels:
         name += f" [{', '.join(kernels)}]"
     ecpu = statistics.median(cpu) if cpu else float("nan")
