@@ -524,14 +524,7 @@ final class SharedTwoStage {
                           GramKernel.Sum meatUSum, GramKernel.Sum[] meatFirstSums, GramKernel.Sum[] arSums) {
             int nu = u.length;
             for (int j = 0; j < nu; j++) {
-                System.arraycopy(u[j], lo, scratch[j], 0, len);
-                double cj = c[j];
-                if (cj != 0.0) {
-                    double[] s = scratch[j];
-                    for (int i = 0; i < len; i++) {
-                        s[i] -= cj;
-                    }
-                }
+                Gram.centredCopy(u[j], lo, len, c[j], scratch[j]);
             }
             double[] yb = scratch[nu - 1];
             // first stages: e = Σ_{z ≠ 1} γ̃ z̃; d̂ = e + γ̃₀, rd = d̃ − e − (γ̃₀ − c_d)

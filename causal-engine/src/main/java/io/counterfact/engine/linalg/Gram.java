@@ -148,10 +148,7 @@ public final class Gram {
                 for (int t = lo; t < hi; t += TILE) {
                     int rows = Math.min(TILE, hi - t);
                     for (int j = 0; j < p; j++) {
-                        // copy, then shift in place: C2 (JDK 17) vectorises the same-index loop,
-                        // not dst[i] = src[t + i] − c
-                        System.arraycopy(columns[j], t, scratch[j], 0, rows);
-                        shiftInPlace(scratch[j], rows, c[j]);
+                        KERNEL.centredCopy(columns[j], t, rows, c[j], scratch[j]);
                     }
                     sum.add(scratch, 0, rows, weights, t, weighted);
                 }
@@ -174,14 +171,6 @@ public final class Gram {
             }
         }
         return g;
-    }
-
-    private static void shiftInPlace(double[] x, int len, double c) {
-        if (c != 0.0) {
-            for (int i = 0; i < len; i++) {
-                x[i] -= c;
-            }
-        }
     }
 
     /**
@@ -217,6 +206,11 @@ public final class Gram {
             sum.add(scratch, t, Math.min(len, t + TILE), weights, weightsFrom, buffer);
         }
         sum.drainTo(g, at);
+    }
+
+    /** dst[i] = src[from + i] − shift for i &lt; rows, on this JVM's kernel (see {@link GramKernel#centredCopy}). */
+    public static void centredCopy(double[] src, int from, int rows, double shift, double[] dst) {
+        KERNEL.centredCopy(src, from, rows, shift, dst);
     }
 
     /**

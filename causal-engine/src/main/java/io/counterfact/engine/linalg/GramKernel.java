@@ -22,6 +22,12 @@ public interface GramKernel {
      */
     Sum newSum(int p);
 
+    /**
+     * dst[i] = src[from + i] − shift for i &lt; rows: the centred copy of one column's tile, the one step of
+     * a pass that reads the data from memory.
+     */
+    void centredCopy(double[] src, int from, int rows, double shift, double[] dst);
+
     /** See {@link #newSum(int)}. Not thread-safe; reusable after {@link #drainTo}. */
     interface Sum {
 

@@ -19,6 +19,17 @@ final class ScalarGramKernel implements GramKernel {
     }
 
     @Override
+    public void centredCopy(double[] src, int from, int rows, double shift, double[] dst) {
+        // copy, then shift in place: C2 (JDK 17) vectorises the same-index loop, not dst[i] = src[from + i] − c
+        System.arraycopy(src, from, dst, 0, rows);
+        if (shift != 0.0) {
+            for (int i = 0; i < rows; i++) {
+                dst[i] -= shift;
+            }
+        }
+    }
+
+    @Override
     public Sum newSum(int p) {
         return new Sum() {
             private final double[] sum = new double[p * p];

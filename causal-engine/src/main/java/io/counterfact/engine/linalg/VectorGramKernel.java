@@ -35,6 +35,24 @@ final class VectorGramKernel implements GramKernel {
         return "vector-" + SPECIES.vectorBitSize();
     }
 
+    /**
+     * One vector load, subtract and store per lane group: the scalar kernel's copy-then-shift makes two
+     * passes (C2 does not vectorise the shifted-index loop), and 24 columns of 1M rows in 512-row tiles
+     * took 25–38 ms that way against 14–28 ms here (one thread, data in memory).
+     */
+    @Override
+    public void centredCopy(double[] src, int from, int rows, double shift, double[] dst) {
+        DoubleVector c = DoubleVector.broadcast(SPECIES, shift);
+        int end = SPECIES.loopBound(rows);
+        int i = 0;
+        for (; i < end; i += LANES) {
+            DoubleVector.fromArray(SPECIES, src, from + i).sub(c).intoArray(dst, i);
+        }
+        for (; i < rows; i++) {
+            dst[i] = src[from + i] - shift;
+        }
+    }
+
     @Override
     public Sum newSum(int p) {
         return new LaneSum(p);

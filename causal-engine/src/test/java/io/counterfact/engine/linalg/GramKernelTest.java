@@ -79,6 +79,26 @@ class GramKernelTest {
         }
     }
 
+    @Test
+    void bothKernelsCentreTheSameBits() {
+        Random random = new Random(3);
+        double[] src = new double[1000];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = 1e4 + random.nextGaussian();
+        }
+        for (int rows : new int[] {0, 1, 7, 8, 9, 512, 513}) {
+            for (double shift : new double[] {0.0, 1e4, -3.5}) {
+                double[] expected = new double[rows + 2];
+                double[] actual = new double[rows + 2];
+                Gram.scalarKernel().centredCopy(src, 11, rows, shift, expected);
+                Gram.vectorKernel().centredCopy(src, 11, rows, shift, actual);
+                assertArrayEquals(expected, actual, 0.0, rows + " rows, shift " + shift);
+                assertEquals(src[11] - shift, rows > 0 ? actual[0] : src[11] - shift);
+                assertEquals(0.0, actual[rows], "nothing written past the rows");
+            }
+        }
+    }
+
     /** Rows [from, to) in calls of {@code chunk} rows, then drained into g at {@code at}. */
     private static void add(GramKernel kernel, double[][] x, int from, int to, int chunk, double[] w, int wFrom,
                             double[] g, int at) {
