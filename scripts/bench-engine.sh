@@ -216,8 +216,9 @@ done
 if [ "$MEMORY" = 1 ]; then
   step=${MEM_STEP:-4}
   : > "$WORK/memory.new"
+  # -k: a JVM whose pool thread died of an OutOfMemoryError can wait forever and ignore SIGTERM
   one_shot() { # xmx_mb method -> prints the JSON line, fails on OutOfMemoryError
-    BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer timeout 600 java "-Xmx${1}m" $ENGINE_JVM_ARGS -cp "$JAR" io.counterfact.engine.bench.OneShot "$2" \
+    BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer timeout -k 10 600 java "-Xmx${1}m" $ENGINE_JVM_ARGS -cp "$JAR" io.counterfact.engine.bench.OneShot "$2" \
       2> "$WORK/logs/oneshot.err" | tail -1 | grep '^{'
   }
   for m in load_obs load_obs_propensity load_iv "${METHODS[@]}"; do
