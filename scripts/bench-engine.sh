@@ -17,7 +17,10 @@
 #   --profile    instead of the table: where the engine's time goes, per method (JMH's JFR profiler, 1 fork;
 #                top self and inclusive frames in .work/bench-engine/hotspots-METHOD.txt)
 # Environment: FORKS (2), WARMUP (3), ITERATIONS (5), ITER_TIME (2s), XMX (2g, the JMH forks' -Xms/-Xmx),
-#   MEM_STEP (4, MiB), BENCH_WORK (.work/bench-engine), SYNTH (.work/synth), DATASETS (../shared/datasets), NO_BUILD=1.
+#   MEM_STEP (4, MiB), BENCH_WORK (.work/bench-engine), SYNTH (.work/synth), DATASETS (../shared/datasets), NO_BUILD=1,
+#   GRAM_KERNEL=scalar (the engine's scalar Gram kernel instead of the Vector API's, for comparison).
+# Every engine JVM gets --add-modules=jdk.incubator.vector (the Gram kernel; see causal-engine/BENCHMARKS.md); the kernel
+# that ran is printed by each trial (GRAM_KERNEL in logs/jmh-*.log) and shown with the table.
 # Needs python3 with numpy and statsmodels (`pip install numpy statsmodels`), Java 17, network for Maven Central
 # the first time (JMH 1.37).
 set -euo pipefail
@@ -31,6 +34,9 @@ WARMUP=${WARMUP:-3}
 ITERATIONS=${ITERATIONS:-5}
 ITER_TIME=${ITER_TIME:-2s}
 XMX=${XMX:-2g}
+# what every engine JVM gets besides the heap: the Vector API module for linalg.Gram's kernel (a JVM without it runs the
+# scalar kernel), and optionally the property that forces the scalar kernel
+ENGINE_JVM_ARGS="--add-modules=jdk.incubator.vector${GRAM_KERNEL:+ -Dcounterfact.engine.gram-kernel=$GRAM_KERNEL}"
 MEMORY=1
 TIMING=1
 PROFILE=0
@@ -108,6 +114,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores available"
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "java: $(java -version 2>&1 | head -1)"
+  echo "engine JVM flags: $ENGINE_JVM_ARGS"
   echo "jmh: avgt, $FORKS forks x ($WARMUP warmup + $ITERATIONS measurement iterations of $ITER_TIME), -Xms$XMX -Xmx$XMX, -prof gc"
   echo "python: $(python3 -c 'import sys, numpy, statsmodels; print(sys.version.split()[0], "numpy", numpy.__version__, "statsmodels", statsmodels.__version__)')"
   echo "numpy BLAS (peer's environment): $("${peer_env[@]}" python3 - <<'EOF'
@@ -154,7 +161,7 @@ if [ "$PROFILE" = 1 ]; then
     echo "[$(date +%T) load $(load)] profiling $m (JMH + JFR)"
     rm -rf "$WORK/jfr/$m"
     BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer java -jar "$JAR" "EngineBench\.$m\$" -f 1 -wi "$WARMUP" -w "$ITER_TIME" \
-      -i "$ITERATIONS" -r "$ITER_TIME" -jvmArgsAppend "-Xms$XMX -Xmx$XMX" -prof "jfr:dir=$WORK/jfr/$m;stackDepth=128" \
+      -i "$ITERATIONS" -r "$ITER_TIME" -jvmArgsAppend "-Xms$XMX -Xmx$XMX $ENGINE_JVM_ARGS" -prof "jfr:dir=$WORK/jfr/$m;stackDepth=128" \
       > "$WORK/logs/profile-$m.log" 2>&1 || { tail -40 "$WORK/logs/profile-$m.log" >&2; exit 1; }
     python3 - "$(find "$WORK/jfr/$m" -name '*.jfr' | head -1)" > "$WORK/hotspots-$m.txt" <<'PY'
 import collections, re, subprocess, sys
@@ -195,7 +202,7 @@ for m in "${METHODS[@]}"; do
   echo "$m engine start $(load)" >> "$WORK/load.txt"
   BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer java -jar "$JAR" "EngineBench\.$m\$" \
     -f "$FORKS" -wi "$WARMUP" -w "$ITER_TIME" -i "$ITERATIONS" -r "$ITER_TIME" \
-    -jvmArgsAppend "-Xms$XMX -Xmx$XMX" -prof gc -rf json -rff "$WORK/jmh/$m.json" > "$WORK/logs/jmh-$m.log" 2>&1 \
+    -jvmArgsAppend "-Xms$XMX -Xmx$XMX $ENGINE_JVM_ARGS" -prof gc -rf json -rff "$WORK/jmh/$m.json" > "$WORK/logs/jmh-$m.log" 2>&1 \
     || { tail -40 "$WORK/logs/jmh-$m.log" >&2; echo "JMH failed for $m (log: $WORK/logs/jmh-$m.log)" >&2; exit 1; }
   grep -q '"primaryMetric"' "$WORK/jmh/$m.json" \
     || { tail -40 "$WORK/logs/jmh-$m.log" >&2; echo "JMH produced no result for $m (result check failed?)" >&2; exit 1; }
@@ -209,8 +216,9 @@ done
 if [ "$MEMORY" = 1 ]; then
   step=${MEM_STEP:-4}
   : > "$WORK/memory.new"
+  # -k: a JVM whose pool thread died of an OutOfMemoryError can wait forever and ignore SIGTERM
   one_shot() { # xmx_mb method -> prints the JSON line, fails on OutOfMemoryError
-    BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer timeout 600 java "-Xmx${1}m" -cp "$JAR" io.counterfact.engine.bench.OneShot "$2" \
+    BENCH_DATA=$SYNTH BENCH_PEER=$WORK/peer timeout -k 10 600 java "-Xmx${1}m" $ENGINE_JVM_ARGS -cp "$JAR" io.counterfact.engine.bench.OneShot "$2" \
       2> "$WORK/logs/oneshot.err" | tail -1 | grep '^{'
   }
   for m in load_obs load_obs_propensity load_iv "${METHODS[@]}"; do
@@ -269,7 +277,12 @@ for m in methods:
     name = m + (f" (vs {peer_of(m)})" if m != peer_of(m) else "")
     err = pm.get("scoreError")
     err = "" if err is None or err != err else f" ± {err:.0f}"
-    cpu = [float(l.split()[-1]) for l in open(f"{work}/logs/jmh-{m}.log", errors="replace") if "CPU_MS_PER_OP" in l]
+    log = open(f"{work}/logs/jmh-{m}.log", errors="replace").read().splitlines()
+    cpu = [float(l.split()[-1]) for l in log if "CPU_MS_PER_OP" in l]
+    # printed by each trial's setup, which JMH's output may put on the line of the first warmup iteration
+    kernels = sorted({l.split("GRAM_KERNEL ", 1)[1].split()[0] for l in log if "GRAM_KERNEL " in l})
+    if kernels:
+        name += f" [{', '.join(kernels)}]"
     ecpu = statistics.median(cpu) if cpu else float("nan")
     print(f"| {name} | {eng:.0f} | {pmed:.0f} | {ratio:.1f} | {'met' if ratio >= 5 else 'NOT met'} | {ecpu:.0f} | {pcpu:.0f} | "
           f"{pcpu / ecpu:.1f} | {pm['score']:.0f}{err} | {alloc / 1e6 if alloc else float('nan'):.0f} |")

@@ -33,7 +33,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 2, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+// the Vector API module for linalg.Gram's kernel (scripts/bench-engine.sh passes the same flags; -jvmArgsAppend on the
+// command line replaces these)
+@Fork(value = 2, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "--add-modules=jdk.incubator.vector"})
 public class EngineBench {
 
     /** The method's name: the benchmark method's (time_py.py's). */
@@ -104,6 +106,8 @@ public class EngineBench {
     }
 
     static void report(String method, Map<String, Double> result) {
+        // which Gram kernel this fork runs (the script shows it with the table)
+        System.out.println("GRAM_KERNEL " + io.counterfact.engine.linalg.Gram.kernel());
         // throws (failing the trial) on any difference beyond 1e-6 relative
         System.out.println(PeerCheck.check(Methods.peerOf(method), result, !Methods.peerOf(method).equals(method)));
     }

@@ -62,9 +62,10 @@ public final class OneShot {
         }
         // bytes throughout (VmHWM is given in KiB): the script converts
         System.out.printf(Locale.ROOT, "{\"method\": \"%s\", \"data_bytes\": %d, \"max_heap_bytes\": %d, "
-                        + "\"vmhwm_bytes\": %d, \"seconds\": %.2f, \"gc\": \"%s\", \"checked\": %s}%n",
+                        + "\"vmhwm_bytes\": %d, \"seconds\": %.2f, \"gc\": \"%s\", \"gram_kernel\": \"%s\", "
+                        + "\"checked\": %s}%n",
                 method, dataBytes, Runtime.getRuntime().maxMemory(), statusKb("VmHWM") * 1024, seconds,
-                String.join("+", gcs), !check.isEmpty());
+                String.join("+", gcs), io.counterfact.engine.linalg.Gram.kernel(), !check.isEmpty());
     }
 
     private static boolean hasPeer() {

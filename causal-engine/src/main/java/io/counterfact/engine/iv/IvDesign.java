@@ -6,6 +6,8 @@ import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.engine.data.DesignMatrix;
 import io.counterfact.engine.data.DesignMatrix.Term;
+import io.counterfact.engine.linalg.Cholesky;
+import io.counterfact.engine.linalg.RankDeficientException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +31,51 @@ final class IvDesign {
      * and {@link TwoStageLeastSquares} checks [1, controls, instruments] itself, naming the columns.
      */
     static DesignMatrix build(DataFrame data, EstimationSpec spec, String method) {
+        return builder(data, spec, method).build();
+    }
+
+    /**
+     * As {@link #build}, without the design matrix's joint rank check of [1, treatment, covariates,
+     * endogenous]: for a fit that checks them itself ({@link #collinearityCheck}, on the cross-products it
+     * forms anyway) instead of one more Gram pass over the whole design.
+     */
+    static DesignMatrix buildRankCheckedByFit(DataFrame data, EstimationSpec spec, String method) {
+        return builder(data, spec, method).rankCheckedByModels().build();
+    }
+
+    private static DesignMatrix.Builder builder(DataFrame data, EstimationSpec spec, String method) {
         return DesignMatrix.builder(data).treatment(spec.treatment(), false, method).outcome(spec.outcome())
                 .covariates(spec.covariates()).group(ENDOGENOUS, spec.endogenous())
-                .groupOutsideRankCheck(INSTRUMENTS, spec.instruments()).build();
+                .groupOutsideRankCheck(INSTRUMENTS, spec.instruments());
+    }
+
+    /**
+     * The check the design matrix leaves to the fit ({@link #buildRankCheckedByFit}): the Gram matrix of
+     * [1, treatment, covariates, endogenous] factorised, and a rank deficiency reported exactly as the
+     * design matrix reports it (the column, its partners, its field).
+     */
+    static TwoStageLeastSquares.DesignCheck collinearityCheck(DesignMatrix dm) {
+        return gram -> {
+            try {
+                Cholesky.of(gram);
+            } catch (RankDeficientException e) {
+                // the columns only on this error path: the message weighs each partner by its spread
+                List<double[]> cols = new ArrayList<>();
+                List<Term> terms = new ArrayList<>();
+                double[] ones = new double[dm.n()];
+                java.util.Arrays.fill(ones, 1.0);
+                cols.add(ones);
+                terms.add(Term.INTERCEPT);
+                cols.add(dm.treatment());
+                terms.add(dm.treatmentTerm());
+                cols.addAll(java.util.Arrays.asList(dm.covariates()));
+                terms.addAll(dm.covariateTerms());
+                cols.addAll(java.util.Arrays.asList(dm.group(ENDOGENOUS)));
+                terms.addAll(dm.groupTerms(ENDOGENOUS));
+                throw DesignMatrix.collinearity(e, cols.toArray(new double[0][]), terms,
+                        "in the " + dm.n() + " rows used");
+            }
+        };
     }
 
     /** The treatment first, then the further endogenous regressors. */

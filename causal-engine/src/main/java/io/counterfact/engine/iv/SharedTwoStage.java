@@ -5,6 +5,7 @@ import io.counterfact.engine.linalg.Centering;
 import io.counterfact.engine.linalg.Cholesky;
 import io.counterfact.engine.linalg.CovarianceType;
 import io.counterfact.engine.linalg.Gram;
+import io.counterfact.engine.linalg.GramKernel;
 import io.counterfact.engine.linalg.Matrices;
 import io.counterfact.engine.linalg.Ols;
 import io.counterfact.engine.linalg.Parallel;
@@ -51,12 +52,24 @@ final class SharedTwoStage {
         if (se == CovarianceType.HC2 || se == CovarianceType.HC3) {
             return false;
         }
+        if (options.intercept()) {
+            return true;  // W's and so Z's first column, the ones TwoStageLeastSquares added
+        }
         int k0 = Ols.interceptIndex(w);
         return Ols.interceptIndex(z) == k0 && (k0 >= 0 || Ols.interceptIndex(endogenous.columns()) < 0);
     }
 
+    /**
+     * The intercept's column in W: the first when the options ask for one (TwoStageLeastSquares puts its
+     * column of ones there; no pass over it to find it again), else a column of W that is all ones, or −1.
+     */
+    private static int interceptIndex(IvOptions options, double[][] w) {
+        return options.intercept() ? 0 : Ols.interceptIndex(w);
+    }
+
     static IvFit fit(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments,
-                     IvOptions options, double[][] w, double[][] z, List<String> zNames, List<String> zFields) {
+                     IvOptions options, double[][] w, double[][] z, List<String> zNames, List<String> zFields,
+                     TwoStageLeastSquares.DesignCheck designCheck) {
         int n = y.length;
         int p = endogenous.size();
         int m = instruments.size();
@@ -65,7 +78,7 @@ final class SharedTwoStage {
         int k = pw + p;
         int iy = l + p;
         int nu = l + p + 1;
-        int k0 = Ols.interceptIndex(w);
+        int k0 = interceptIndex(options, w);
         CovarianceType se = options.se();
         boolean robust = se != CovarianceType.CLASSICAL;
         boolean diagnostics = options.diagnostics();
@@ -80,6 +93,9 @@ final class SharedTwoStage {
         Centering centring = Centering.sampled(u, k0);
         double[] c = k0 >= 0 ? centring.shift() : new double[nu];
         double[][] g = Gram.of(u, null, c);
+        if (designCheck != null) {
+            designCheck.check(designBlock(g, k0, pw, l, p));
+        }
 
         // --- regressions from G alone --------------------------------------------------------------
         Cholesky cholZ;
@@ -441,7 +457,9 @@ final class SharedTwoStage {
             int blocks = Math.max(1, (n + Gram.BLOCK - 1) / Gram.BLOCK);
             double[][] partial = new double[blocks][];
             Parallel.forRanges(blocks, (from, to) -> {
-                int cap = Math.min(Gram.BLOCK, n);
+                // everything below works on one tile of a block at a time (Gram.TILE rows): the centred
+                // columns, residuals and weights of a tile stay in L1 while the kernel sweeps them
+                int cap = Math.min(Gram.TILE, n);
                 double[][] scratch = new double[nu][cap];
                 double[][] zs = Arrays.copyOf(scratch, l);
                 double[] ub = new double[cap];
@@ -450,106 +468,33 @@ final class SharedTwoStage {
                 double[] weight = new double[cap];
                 double[][] buffer = new double[2][cap];
                 double[][] q = bz != null ? new double[m][cap] : null;
+                double[] zuTile = wantZu ? new double[l] : null;
+                // the weighted Gram matrices' running sums, drained into the block's partial sums
+                GramKernel.Sum meatUSum = meatU ? Gram.newSum(l) : null;
+                GramKernel.Sum[] meatFirstSums = new GramKernel.Sum[meatFirst ? p : 0];
+                for (int j = 0; j < meatFirstSums.length; j++) {
+                    meatFirstSums[j] = Gram.newSum(l);
+                }
+                GramKernel.Sum[] arSums = new GramKernel.Sum[q != null ? 3 : 0];
+                for (int v = 0; v < arSums.length; v++) {
+                    arSums[v] = Gram.newSum(m);
+                }
                 for (int b = from; b < to; b++) {
-                    int lo = b * Gram.BLOCK;
-                    int len = Math.min(n, lo + Gram.BLOCK) - lo;
+                    int blockEnd = Math.min(n, (b + 1) * Gram.BLOCK);
                     double[] part = new double[size];
                     partial[b] = part;
-                    for (int j = 0; j < nu; j++) {
-                        System.arraycopy(u[j], lo, scratch[j], 0, len);
-                        double cj = c[j];
-                        if (cj != 0.0) {
-                            double[] s = scratch[j];
-                            for (int i = 0; i < len; i++) {
-                                s[i] -= cj;
-                            }
-                        }
+                    for (int lo = b * Gram.BLOCK; lo < blockEnd; lo += Gram.TILE) {
+                        tile(lo, Math.min(Gram.TILE, blockEnd - lo), part, scratch, zs, ub, rd, ry, weight, buffer, q,
+                                zuTile, meatUSum, meatFirstSums, arSums);
                     }
-                    double[] yb = scratch[nu - 1];
-                    // first stages: e = Σ_{z ≠ 1} γ̃ z̃; d̂ = e + γ̃₀, rd = d̃ − e − (γ̃₀ − c_d)
-                    for (int j = 0; j < p; j++) {
-                        double[] e = rd[j];
-                        combination(zs, gamma[j], k0, len, e);
-                        double g0 = k0 >= 0 ? gamma[j][k0] : 0.0;
-                        double off = g0 - c[l + j];
-                        double[] dj = scratch[l + j];
-                        double[] fit = fitted[j];
-                        double ss = 0;
-                        for (int i = 0; i < len; i++) {
-                            double ei = e[i];
-                            fit[lo + i] = ei + g0;
-                            double r = dj[i] - ei - off;
-                            e[i] = r;
-                            ss += r * r;
-                        }
-                        part[offScalars + 4 + j] = ss;
+                    if (meatUSum != null) {
+                        meatUSum.drainTo(part, offMeatU);
                     }
-                    // structural residuals
-                    combination(scratch, bu, -1, len, ub);
-                    double uu = 0;
-                    double su = 0;
-                    for (int i = 0; i < len; i++) {
-                        double r = yb[i] - ub[i] - kappa;
-                        residuals[lo + i] = r;
-                        ub[i] = r;
-                        uu += r * r;
-                        su += r;
+                    for (int j = 0; j < meatFirstSums.length; j++) {
+                        meatFirstSums[j].drainTo(part, offMeatFirst + j * l * l);
                     }
-                    part[offScalars] = uu;
-                    part[offScalars + 1] = su;
-                    if (wantZu) {
-                        double[] zuPart = new double[l];
-                        crossProducts(zs, ub, len, zuPart);
-                        System.arraycopy(zuPart, 0, part, offZu, l);
-                    }
-                    if (meatU) {
-                        for (int i = 0; i < len; i++) {
-                            weight[i] = ub[i] * ub[i];
-                        }
-                        double[] gm = new double[l * l];
-                        Gram.accumulate(zs, len, weight, 0, gm, buffer);
-                        System.arraycopy(gm, 0, part, offMeatU, l * l);
-                    }
-                    if (meatFirst) {
-                        for (int j = 0; j < p; j++) {
-                            double[] r = rd[j];
-                            for (int i = 0; i < len; i++) {
-                                weight[i] = r[i] * r[i];
-                            }
-                            double[] gm = new double[l * l];
-                            Gram.accumulate(zs, len, weight, 0, gm, buffer);
-                            System.arraycopy(gm, 0, part, offMeatFirst + j * l * l, l * l);
-                        }
-                    }
-                    if (ry != null) {
-                        combination(zs, pi, k0, len, ry);
-                        double off = (k0 >= 0 ? pi[k0] : 0.0) - c[nu - 1];
-                        double[] r0 = rd[0];
-                        double syy = 0;
-                        double syd = 0;
-                        for (int i = 0; i < len; i++) {
-                            double r = yb[i] - ry[i] - off;
-                            ry[i] = r;
-                            syy += r * r;
-                            syd += r * r0[i];
-                        }
-                        part[offScalars + 2] = syy;
-                        part[offScalars + 3] = syd;
-                        if (q != null) {
-                            // Anderson-Rubin's robust blocks need only the instruments' rows of the
-                            // sandwich: Σ wᵢ qᵢqᵢ' with qᵢ = B z̃ᵢ (m values a row), three weights
-                            for (int a = 0; a < m; a++) {
-                                combination(zs, bz[a], -1, len, q[a]);
-                            }
-                            for (int v = 0; v < 3; v++) {
-                                for (int i = 0; i < len; i++) {
-                                    weight[i] = v == 0 ? ry[i] * ry[i] : v == 1 ? ry[i] * r0[i] : r0[i] * r0[i];
-                                }
-                                double[] gm = new double[m * m];
-                                Gram.accumulate(q, len, weight, 0, gm, buffer);
-                                System.arraycopy(gm, 0, part, offAr + v * m * m, m * m);
-                            }
-                        }
+                    for (int v = 0; v < arSums.length; v++) {
+                        arSums[v].drainTo(part, offAr + v * m * m);
                     }
                 }
             });
@@ -570,6 +515,98 @@ final class SharedTwoStage {
             }
         }
 
+        /**
+         * Rows [lo, lo + len) of one block: the centred copy, the residuals, their sums into {@code part}, and
+         * the weighted Gram matrices into the running sums.
+         */
+        private void tile(int lo, int len, double[] part, double[][] scratch, double[][] zs, double[] ub, double[][] rd,
+                          double[] ry, double[] weight, double[][] buffer, double[][] q, double[] zuTile,
+                          GramKernel.Sum meatUSum, GramKernel.Sum[] meatFirstSums, GramKernel.Sum[] arSums) {
+            int nu = u.length;
+            for (int j = 0; j < nu; j++) {
+                Gram.centredCopy(u[j], lo, len, c[j], scratch[j]);
+            }
+            double[] yb = scratch[nu - 1];
+            // first stages: e = Σ_{z ≠ 1} γ̃ z̃; d̂ = e + γ̃₀, rd = d̃ − e − (γ̃₀ − c_d)
+            for (int j = 0; j < p; j++) {
+                double[] e = rd[j];
+                combination(zs, gamma[j], k0, len, e);
+                double g0 = k0 >= 0 ? gamma[j][k0] : 0.0;
+                double off = g0 - c[l + j];
+                double[] dj = scratch[l + j];
+                double[] fit = fitted[j];
+                double ss = 0;
+                for (int i = 0; i < len; i++) {
+                    double ei = e[i];
+                    fit[lo + i] = ei + g0;
+                    double r = dj[i] - ei - off;
+                    e[i] = r;
+                    ss += r * r;
+                }
+                part[offScalars + 4 + j] += ss;
+            }
+            // structural residuals
+            combination(scratch, bu, -1, len, ub);
+            double uu = 0;
+            double su = 0;
+            for (int i = 0; i < len; i++) {
+                double r = yb[i] - ub[i] - kappa;
+                residuals[lo + i] = r;
+                ub[i] = r;
+                uu += r * r;
+                su += r;
+            }
+            part[offScalars] += uu;
+            part[offScalars + 1] += su;
+            if (zuTile != null) {
+                crossProducts(zs, ub, len, zuTile);
+                for (int j = 0; j < l; j++) {
+                    part[offZu + j] += zuTile[j];
+                }
+            }
+            if (meatUSum != null) {
+                for (int i = 0; i < len; i++) {
+                    weight[i] = ub[i] * ub[i];
+                }
+                meatUSum.add(zs, 0, len, weight, 0, buffer);
+            }
+            for (int j = 0; j < meatFirstSums.length; j++) {
+                double[] r = rd[j];
+                for (int i = 0; i < len; i++) {
+                    weight[i] = r[i] * r[i];
+                }
+                meatFirstSums[j].add(zs, 0, len, weight, 0, buffer);
+            }
+            if (ry != null) {
+                combination(zs, pi, k0, len, ry);
+                double off = (k0 >= 0 ? pi[k0] : 0.0) - c[nu - 1];
+                double[] r0 = rd[0];
+                double syy = 0;
+                double syd = 0;
+                for (int i = 0; i < len; i++) {
+                    double r = yb[i] - ry[i] - off;
+                    ry[i] = r;
+                    syy += r * r;
+                    syd += r * r0[i];
+                }
+                part[offScalars + 2] += syy;
+                part[offScalars + 3] += syd;
+                if (q != null) {
+                    // Anderson-Rubin's robust blocks need only the instruments' rows of the
+                    // sandwich: Σ wᵢ qᵢqᵢ' with qᵢ = B z̃ᵢ (m values a row), three weights
+                    for (int a = 0; a < m; a++) {
+                        combination(zs, bz[a], -1, len, q[a]);
+                    }
+                    for (int v = 0; v < 3; v++) {
+                        for (int i = 0; i < len; i++) {
+                            weight[i] = v == 0 ? ry[i] * ry[i] : v == 1 ? ry[i] * r0[i] : r0[i] * r0[i];
+                        }
+                        arSums[v].add(q, 0, len, weight, 0, buffer);
+                    }
+                }
+            }
+        }
+
         double[][] meatU() {
             return square(sums, offMeatU, l);
         }
@@ -584,6 +621,34 @@ final class SharedTwoStage {
     }
 
     /**
+     * G's rows and columns of the regressors in the facade's design order: [intercept, treatment,
+     * exogenous, further endogenous] (W = [intercept, exogenous] is U's first pw columns, D starts at l).
+     */
+    private static double[][] designBlock(double[][] g, int k0, int pw, int l, int p) {
+        int[] index = new int[pw + p];
+        int at = 0;
+        if (k0 >= 0) {
+            index[at++] = k0;
+        }
+        index[at++] = l;
+        for (int j = 0; j < pw; j++) {
+            if (j != k0) {
+                index[at++] = j;
+            }
+        }
+        for (int j = 1; j < p; j++) {
+            index[at++] = l + j;
+        }
+        double[][] block = new double[index.length][index.length];
+        for (int a = 0; a < index.length; a++) {
+            for (int b = 0; b < index.length; b++) {
+                block[a][b] = g[index[a]][index[b]];
+            }
+        }
+        return block;
+    }
+
+    /**
      * G's target columns are centred too (so its entries are sums of squares about the mean): a
      * regression of t − c_t has the intercept of t's regression less c_t; this puts c_t back.
      */
@@ -593,16 +658,35 @@ final class SharedTwoStage {
         }
     }
 
-    /** out = Σ_j coef_j x_j over the block's first len rows, skipping column {@code skip} (−1: none). */
+    /** out = Σ_j coef_j x_j over the tile's first len rows, skipping column {@code skip} (−1: none). */
     private static void combination(double[][] x, double[] coef, int skip, int len, double[] out) {
-        Arrays.fill(out, 0, len, 0.0);
+        // the columns with a coefficient, four per sweep over out: a quarter of the loads and stores of out
+        // that one axpy per column would make (C2 vectorises these same-index loops)
+        int[] used = new int[x.length];
+        int count = 0;
         for (int j = 0; j < x.length; j++) {
-            double bj = coef[j];
-            if (j == skip || bj == 0.0) {
-                continue;
+            if (j != skip && coef[j] != 0.0) {
+                used[count++] = j;
             }
-            double[] xj = x[j];
-            // an axpy with one index: C2 vectorises it
+        }
+        java.util.Arrays.fill(out, 0, len, 0.0);
+        int u = 0;
+        for (; u + 3 < count; u += 4) {
+            double[] x0 = x[used[u]];
+            double[] x1 = x[used[u + 1]];
+            double[] x2 = x[used[u + 2]];
+            double[] x3 = x[used[u + 3]];
+            double b0 = coef[used[u]];
+            double b1 = coef[used[u + 1]];
+            double b2 = coef[used[u + 2]];
+            double b3 = coef[used[u + 3]];
+            for (int i = 0; i < len; i++) {
+                out[i] += b0 * x0[i] + b1 * x1[i] + b2 * x2[i] + b3 * x3[i];
+            }
+        }
+        for (; u < count; u++) {
+            double[] xj = x[used[u]];
+            double bj = coef[used[u]];
             for (int i = 0; i < len; i++) {
                 out[i] += bj * xj[i];
             }

@@ -63,11 +63,32 @@ public final class TwoStageLeastSquares {
     }
 
     /**
+     * A check of the regressors X in the facade's design order [intercept, treatment, exogenous, further
+     * endogenous] for exact collinearity, given their centred Gram matrix: the facade's
+     * {@link TwoStageLeastSquaresMethod} names the columns as the design matrix's own check does, on the
+     * cross-products the shared fit forms anyway instead of a Gram pass of its own.
+     */
+    @FunctionalInterface
+    interface DesignCheck {
+        void check(double[][] gram);
+    }
+
+    /**
      * {@code shared}: whether the one-Gram path ({@link SharedTwoStage}) may compute the fit; false
      * forces the regression-by-regression path (tests compare the two).
      */
     static IvFit fit(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments,
                      IvOptions options, boolean shared) {
+        return fit(y, endogenous, exogenous, instruments, options, shared, null);
+    }
+
+    /**
+     * As {@link #fit(double[], Regressors, Regressors, Regressors, IvOptions)}, with {@code designCheck}
+     * (null: none) run before any other check of the columns: on the shared path's Gram matrix, else on
+     * one of its own (HC2/HC3).
+     */
+    static IvFit fit(double[] y, Regressors endogenous, Regressors exogenous, Regressors instruments,
+                     IvOptions options, boolean shared, DesignCheck designCheck) {
         int n = y.length;
         int p = endogenous.size();
         int m = instruments.size();
@@ -117,7 +138,11 @@ public final class TwoStageLeastSquares {
         }
 
         if (shared && SharedTwoStage.applies(options, w, z, endogenous)) {
-            return SharedTwoStage.fit(y, endogenous, exogenous, instruments, options, w, z, zNames, zFields);
+            return SharedTwoStage.fit(y, endogenous, exogenous, instruments, options, w, z, zNames, zFields,
+                    designCheck);
+        }
+        if (designCheck != null) {
+            designCheck.check(designGram(endogenous, exogenous, options.intercept()));
         }
 
         // HC2/HC3 (leverages of two hat matrices): regression by regression
@@ -301,6 +326,33 @@ public final class TwoStageLeastSquares {
                 }
             }
         }
+    }
+
+    /**
+     * The Gram matrix of [1, treatment, exogenous, further endogenous], the columns centred on their
+     * means (the design matrix's own check: variation around the mean, not around zero).
+     */
+    private static double[][] designGram(Regressors endogenous, Regressors exogenous, boolean intercept) {
+        List<double[]> cols = new ArrayList<>();
+        double[][] d = endogenous.columns();
+        int n = d[0].length;
+        if (intercept) {
+            double[] ones = new double[n];
+            java.util.Arrays.fill(ones, 1.0);
+            cols.add(ones);
+        }
+        cols.add(d[0]);
+        cols.addAll(java.util.Arrays.asList(exogenous.columns()));
+        cols.addAll(java.util.Arrays.asList(d).subList(1, d.length));
+        double[][] x = cols.toArray(new double[0][]);
+        double[] shift = null;
+        if (intercept) {
+            shift = Gram.sums(x);
+            for (int j = 0; j < x.length; j++) {
+                shift[j] = j == 0 ? 0.0 : shift[j] / n;
+            }
+        }
+        return Gram.of(x, null, shift);
     }
 
     /** First stage on Z, naming the columns when Z is rank deficient. */

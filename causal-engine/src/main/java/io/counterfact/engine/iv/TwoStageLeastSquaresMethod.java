@@ -65,11 +65,13 @@ public final class TwoStageLeastSquaresMethod implements Estimator {
 
     @Override
     public EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress) {
-        DesignMatrix dm = IvDesign.build(data, spec, METHOD);
+        // the fit checks [1, treatment, covariates, endogenous] for collinearity on its own cross-products
+        // (the design matrix's check would be one more Gram pass over the whole design)
+        DesignMatrix dm = IvDesign.buildRankCheckedByFit(data, spec, METHOD);
         IvOptions ivOptions = new IvOptions(CovarianceType.parse(options.string("se")), options.confidenceLevel(),
                 true);
         IvFit fit = TwoStageLeastSquares.fit(dm.outcome(), IvDesign.endogenous(dm), IvDesign.exogenous(dm),
-                IvDesign.instruments(dm), ivOptions);
+                IvDesign.instruments(dm), ivOptions, true, IvDesign.collinearityCheck(dm));
         List<EstimationResult.Coefficient> coefficients = new ArrayList<>();
         for (IvFit.Coefficient c : fit.coefficientTable()) {
             coefficients.add(new EstimationResult.Coefficient(c.term(), c.estimate(), c.stdError()));

@@ -180,6 +180,38 @@ class IvThroughFacadeTest {
     }
 
     @Test
+    void collinearRegressorsAreNamedAsTheDesignMatrixNamesThemOnEveryCovariancePath() {
+        // the 2sls method leaves the design matrix's rank check of [1, d, covariates] to the fit (HC1: on the
+        // shared Gram matrix; HC2: on one of its own); the error must read as the design matrix's own
+        SyntheticIv s = SyntheticIv.generate(2_000, 5);
+        double[] sum = new double[s.y.length];
+        double[] seven = new double[s.y.length];
+        double[] dose = new double[s.y.length];
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = 2 * s.x[0][i] - s.x[1][i] + 3;
+            seven[i] = 7;
+            dose[i] = s.x[0][i] - 0.5 * s.x[1][i];
+        }
+        DataFrame d = DataFrame.of(Column.numeric("y", s.y), Column.binary("d", s.d), Column.binary("z", s.z),
+                Column.numeric("x1", s.x[0]), Column.numeric("x2", s.x[1]), Column.numeric("x12", sum),
+                Column.numeric("seven", seven), Column.numeric("dose", dose));
+        List<String> collinear = List.of("x1", "x2", "x12");
+        for (String se : List.of("HC1", "classical", "HC2")) {
+            InvalidSpecException e = refused(() -> run(d, spec("2sls", "d", "y", collinear, List.of("z"),
+                    Map.of("se", se))), "covariates[2]", "'x12'", "collinear", "'x1'", "'x2'");
+            // word for word the design matrix's message (DesignMatrix.collinearity, as its own check words it)
+            assertEquals("Covariate 'x12' is collinear with covariate 'x1', covariate 'x2' in the 2000 rows used: "
+                    + "it is an exact linear combination of them and the intercept, so their effects cannot be "
+                    + "separated; drop one of them", e.getMessage(), se);
+            refused(() -> run(d, spec("2sls", "d", "y", List.of("x1", "seven"), List.of("z"), Map.of("se", se))),
+                    "covariates[1]", "'seven'", "constant");
+            // a numeric treatment that the covariates reproduce
+            refused(() -> run(d, spec("2sls", "dose", "y", List.of("x1", "x2"), List.of("z"), Map.of("se", se))),
+                    "covariates[1]", "'x2'", "collinear", "'dose'", "'x1'");
+        }
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void withFullComplianceTheInstrumentIsTheTreatmentAndTwoStageLeastSquaresIsOls() {
         // z = d is no collinearity defect for an IV model: the first stage fits exactly and 2SLS is OLS
