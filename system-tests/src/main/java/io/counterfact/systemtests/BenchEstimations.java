@@ -138,7 +138,7 @@ public final class BenchEstimations {
     private ServiceProcess worker(String name, String core, String... extra) {
         Suite.Spec spec = Suite.Spec.of("estimation-service", name)
                 .prefix("taskset", "-c", core)
-                .jvmArgs("-XX:ActiveProcessorCount=1", CommandGroup.clientIdOption(name))
+                .jvmArgs("-XX:ActiveProcessorCount=1", "--add-modules=jdk.incubator.vector", CommandGroup.clientIdOption(name))
                 .jvmArgs(extra);
         return suite.start(spec);
     }

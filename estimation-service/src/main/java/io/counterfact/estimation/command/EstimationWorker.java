@@ -107,6 +107,14 @@ public class EstimationWorker {
     @ConfigProperty(name = "counterfact.estimation.shutdown-grace", defaultValue = "PT20S")
     Duration shutdownGrace;
 
+    /**
+     * Starts after which a command that never finished is poison: each start that ends neither SUCCEEDED nor FAILED
+     * is a worker that died under it (OOM-killed, or a hang its liveness probe ended) or a scale-in hand-back. Without
+     * a bound such a command would take down every pod of the group in turn, for ever.
+     */
+    @ConfigProperty(name = "counterfact.estimation.max-starts", defaultValue = "5")
+    int maxStarts;
+
     private Semaphore slots;
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean stopping;
@@ -259,11 +267,15 @@ public class EstimationWorker {
     private void run(String id) {
         Optional<EstimationRepository.Row> started = transactions.inTransaction(c -> {
             Optional<EstimationRepository.Row> row = repository.start(c, id);
-            if (row.isPresent()) {
+            if (row.isPresent() && row.get().attempts() <= maxStarts) {
                 events.progress(c, id, row.get().attempts(), 0.0, "started", row.get().traceparent());
             }
             return row;
         });
+        if (started.isPresent() && started.get().attempts() > maxStarts) {
+            throw poison(id, "started " + (started.get().attempts() - 1) + " times and never finished: each run "
+                    + "stopped its worker (out of memory or killed) or was handed back; not run again");
+        }
         if (started.isEmpty()) {
             Optional<EstimationRepository.Row> known = transactions.inTransaction(c -> repository.find(c, id));
             if (known.isEmpty()) {

@@ -238,6 +238,37 @@ class EstimationCommandTest {
     }
 
     @Test
+    void aCommandStartedMaxStartsTimesWithoutFinishingIsPoisonNotRunAgain() throws Exception {
+        // a valid command whose earlier runs all died with their workers (OOM-killed pods): 5 starts, still RUNNING
+        String ran = post(aipw(), null).then().statusCode(202).extract().path("id");
+        awaitTerminal(ran);
+        String id = "est_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "INSERT INTO estimation (id, dataset_id, version, request, status, attempts) "
+                        + "VALUES (?, ?, 1, ?::jsonb, 'RUNNING', 5)")) {
+            s.setString(1, id);
+            s.setString(2, nsw);
+            s.setString(3, aipw().toString());
+            s.executeUpdate();
+        }
+        String command = new String(records(Topics.ESTIMATION_COMMANDS, ran).get(0).value(), StandardCharsets.UTF_8);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(Topics.ESTIMATION_COMMANDS, id,
+                    command.replace(ran, id).getBytes(StandardCharsets.UTF_8))).get();
+        }
+        JsonNode done = awaitTerminal(id);
+        assertEquals("FAILED", done.get("status").asText(), done.toString());
+        assertTrue(done.get("error").asText().contains("started 5 times and never finished"), done.toString());
+        assertTrue(done.get("result").isNull(), "not run a sixth time");
+        assertEquals(1, records(Topics.dlq(Topics.ESTIMATION_COMMANDS), id).size());
+        assertEquals(6, count("SELECT attempts FROM estimation WHERE id = ?", id));
+        List<JsonNode> events = envelopes(Topics.ESTIMATION_EVENTS, id, e -> e.get("type").asText().equals(EventTypes.ESTIMATION_FAILED));
+        assertTrue(events.stream().noneMatch(e -> e.get("type").asText().equals(EventTypes.ESTIMATION_PROGRESS)),
+                "no progress event for a start that is refused: " + events);
+        assertTrue(events.get(events.size() - 1).get("data").get("poison").asBoolean());
+    }
+
+    @Test
     void aFailureOfTheEngineAtRunTimeEndsFailedWithItsReasonOnceAndIsNotPoison() throws Exception {
         // valid at POST time (trim < 0.5), but no control unit has a propensity in [0.49, 0.51]: only running finds it
         ObjectNode body = aipw().put("method", "ipw");
