@@ -265,6 +265,8 @@ final class IpwCalculation {
      */
     private static double[] armSums(double[] y, double[] t, double[] e, boolean[] keep, boolean[] asked,
                                     double[] shift, boolean validate) {
+        // the treated arm's shift as the kernel forms it, c0 + (c1 − c0), so that μ1 = c1 + δ1 uses that one
+        shift[1] = shift[0] + (shift[1] - shift[0]);
         int n = y.length;
         int blocks = blocks(n);
         double[] partial = new double[blocks * SUMS];
@@ -372,7 +374,10 @@ final class IpwCalculation {
     /**
      * The one pass over rows [lo, hi): the {@link #SUMS} of a block into {@code out[at..)}. A unit's one
      * division gives r = 1/e (treated) or 1/(1 − e) (control); its weight is h·r with h = 1 (ATE), e (ATT),
-     * 1 − e (ATC), multiplied by T or 1 − T rather than branched on (the treatment is unpredictable).
+     * 1 − e (ATC), multiplied by T or 1 − T rather than branched on (the treatment is unpredictable); the
+     * ATT's treated and the ATC's controls weigh exactly 1. y' = y − (c0 + T·(c1 − c0)): the treated
+     * arm's shift is taken as c0 + (c1 − c0) wherever it is used ({@link #armSums(double[], double[],
+     * double[], boolean[], boolean[], double[], boolean)}), so it is exactly the one subtracted here.
      */
     private static void armSums(double[] y, double[] t, double[] e, boolean[] keep, double c0, double c1,
                                 boolean[] asked, int lo, int hi, double[] out, int at) {
@@ -385,22 +390,23 @@ final class IpwCalculation {
         double eBad = 0;
         // per estimand and arm (1 treated, 0 control): Σ w, Σ w·y', Σ w², Σ w²·y', Σ w²·y'²
         double aw1 = 0, ay1 = 0, az1 = 0, au1 = 0, av1 = 0, aw0 = 0, ay0 = 0, az0 = 0, au0 = 0, av0 = 0;
-        double tw1 = 0, ty1 = 0, tz1 = 0, tu1 = 0, tv1 = 0, tw0 = 0, ty0 = 0, tz0 = 0, tu0 = 0, tv0 = 0;
-        double cw1 = 0, cy1 = 0, cz1 = 0, cu1 = 0, cv1 = 0, cw0 = 0, cy0 = 0, cz0 = 0, cu0 = 0, cv0 = 0;
+        double ty1 = 0, tv1 = 0, tw0 = 0, ty0 = 0, tz0 = 0, tu0 = 0, tv0 = 0;
+        double cw1 = 0, cy1 = 0, cz1 = 0, cu1 = 0, cv1 = 0, cy0 = 0, cv0 = 0;
+        double dc = c1 - c0;
         for (int i = lo; i < hi; i++) {
             double ti = t[i];
             double ei = e[i];
-            tBad += Math.abs(ti * (1 - ti));
+            double ui = 1 - ti;
+            tBad += Math.abs(ti * ui);
             if (!(ei * (1 - ei) > 0)) {
                 eBad++;
             }
             if (keep != null && !keep[i]) {
                 continue;
             }
-            double ui = 1 - ti;
-            // for a 0/1 treatment exactly 1/e or 1/(1 − e), and y' is around exactly c1 or c0
-            double r = 1 / (ti * ei + ui * (1 - ei));
-            double ys = y[i] - (ti * c1 + ui * c0);
+            // for a 0/1 treatment exactly e or 1 − e, and y' is around exactly c0 or c0 + dc (see armSums above)
+            double r = 1 / (ui + ei * (ti - ui));
+            double ys = y[i] - (c0 + ti * dc);
             units += 1;
             treated += ti;
             if (ate) {
@@ -420,16 +426,12 @@ final class IpwCalculation {
                 av0 += wy0 * wy0;
             }
             if (att) {
-                double hr = ei * r;
-                double w1 = ti * hr;
-                double w0 = ui * hr;
-                double wy1 = w1 * ys;
+                // the treated arm's weight is T itself (w² = w): Σ w, Σ w² are the treated count, Σ w²y' = Σ w·y'
+                double y1 = ti * ys;
+                ty1 += y1;
+                tv1 += y1 * ys;
+                double w0 = ui * ei * r;
                 double wy0 = w0 * ys;
-                tw1 += w1;
-                ty1 += wy1;
-                tz1 += w1 * w1;
-                tu1 += w1 * wy1;
-                tv1 += wy1 * wy1;
                 tw0 += w0;
                 ty0 += wy0;
                 tz0 += w0 * w0;
@@ -437,27 +439,24 @@ final class IpwCalculation {
                 tv0 += wy0 * wy0;
             }
             if (atc) {
-                double hr = (1 - ei) * r;
-                double w1 = ti * hr;
-                double w0 = ui * hr;
+                // the control arm's weight is 1 − T itself
+                double y0 = ui * ys;
+                cy0 += y0;
+                cv0 += y0 * ys;
+                double w1 = ti * (1 - ei) * r;
                 double wy1 = w1 * ys;
-                double wy0 = w0 * ys;
                 cw1 += w1;
                 cy1 += wy1;
                 cz1 += w1 * w1;
                 cu1 += w1 * wy1;
                 cv1 += wy1 * wy1;
-                cw0 += w0;
-                cy0 += wy0;
-                cz0 += w0 * w0;
-                cu0 += w0 * wy0;
-                cv0 += wy0 * wy0;
             }
         }
+        double controls = units - treated;
         double[] sums = {units, treated, tBad, eBad,
                 aw1, ay1, az1, au1, av1, aw0, ay0, az0, au0, av0,
-                tw1, ty1, tz1, tu1, tv1, tw0, ty0, tz0, tu0, tv0,
-                cw1, cy1, cz1, cu1, cv1, cw0, cy0, cz0, cu0, cv0};
+                treated, ty1, treated, ty1, tv1, tw0, ty0, tz0, tu0, tv0,
+                cw1, cy1, cz1, cu1, cv1, controls, cy0, controls, cy0, cv0};
         System.arraycopy(sums, 0, out, at, SUMS);
     }
 
