@@ -7,6 +7,8 @@ import io.counterfact.engine.linalg.Parallel;
 import java.util.Arrays;
 import java.util.List;
 
+import static io.counterfact.engine.po.FusedMultiplyAdd.madd;
+
 /**
  * The IPW point estimate and its two standard errors, given fitted propensities.
  *
@@ -405,8 +407,8 @@ final class IpwCalculation {
                 continue;
             }
             // for a 0/1 treatment exactly e or 1 − e, and y' is around exactly c0 or c0 + dc (see armSums above)
-            double r = 1 / (ui + ei * (ti - ui));
-            double ys = y[i] - (c0 + ti * dc);
+            double r = 1 / madd(ei, ti - ui, ui);
+            double ys = y[i] - madd(ti, dc, c0);
             units += 1;
             treated += ti;
             if (ate) {
@@ -416,40 +418,40 @@ final class IpwCalculation {
                 double wy0 = w0 * ys;
                 aw1 += w1;
                 ay1 += wy1;
-                az1 += w1 * w1;
-                au1 += w1 * wy1;
-                av1 += wy1 * wy1;
+                az1 = madd(w1, w1, az1);
+                au1 = madd(w1, wy1, au1);
+                av1 = madd(wy1, wy1, av1);
                 aw0 += w0;
                 ay0 += wy0;
-                az0 += w0 * w0;
-                au0 += w0 * wy0;
-                av0 += wy0 * wy0;
+                az0 = madd(w0, w0, az0);
+                au0 = madd(w0, wy0, au0);
+                av0 = madd(wy0, wy0, av0);
             }
             if (att) {
                 // the treated arm's weight is T itself (w² = w): Σ w, Σ w² are the treated count, Σ w²y' = Σ w·y'
                 double y1 = ti * ys;
                 ty1 += y1;
-                tv1 += y1 * ys;
+                tv1 = madd(y1, ys, tv1);
                 double w0 = ui * ei * r;
                 double wy0 = w0 * ys;
                 tw0 += w0;
                 ty0 += wy0;
-                tz0 += w0 * w0;
-                tu0 += w0 * wy0;
-                tv0 += wy0 * wy0;
+                tz0 = madd(w0, w0, tz0);
+                tu0 = madd(w0, wy0, tu0);
+                tv0 = madd(wy0, wy0, tv0);
             }
             if (atc) {
                 // the control arm's weight is 1 − T itself
                 double y0 = ui * ys;
                 cy0 += y0;
-                cv0 += y0 * ys;
+                cv0 = madd(y0, ys, cv0);
                 double w1 = ti * (1 - ei) * r;
                 double wy1 = w1 * ys;
                 cw1 += w1;
                 cy1 += wy1;
-                cz1 += w1 * w1;
-                cu1 += w1 * wy1;
-                cv1 += wy1 * wy1;
+                cz1 = madd(w1, w1, cz1);
+                cu1 = madd(w1, wy1, cu1);
+                cv1 = madd(wy1, wy1, cv1);
             }
         }
         double controls = units - treated;
