@@ -96,7 +96,8 @@ final class IpwCalculation {
     /**
      * Largest accepted amplification of rounding errors in a Hajek sum of squares expanded around the
      * arm's shift: (|Σw²y'²| + 2|δ·Σw²y'| + δ²·Σw²) / Σw²(y' − δ)², δ = μ − c. At most 4 bits of 53
-     * are lost; beyond it the sum is taken directly around μ in a second pass.
+     * are lost; beyond it the pass is repeated around μ̂ (see {@link #known(double[], double[], double[],
+     * boolean[], Weighting[], boolean, boolean, double[])}).
      */
     static final double MAX_AMPLIFICATION = 16;
 

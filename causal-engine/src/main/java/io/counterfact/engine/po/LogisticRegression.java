@@ -4,6 +4,7 @@ import io.counterfact.engine.linalg.Centering;
 import io.counterfact.engine.linalg.Cholesky;
 import io.counterfact.engine.linalg.Gram;
 import io.counterfact.engine.linalg.Matrices;
+import io.counterfact.engine.linalg.Ols;
 import io.counterfact.engine.linalg.Parallel;
 import io.counterfact.engine.linalg.RankDeficientException;
 
@@ -116,6 +117,7 @@ public final class LogisticRegression {
             return deviance() + 2 * p;
         }
 
+        /** Newton steps on all the data (after the warm start's steps on a sample, if it was used). */
         public int iterations() {
             return iterations;
         }
@@ -155,7 +157,8 @@ public final class LogisticRegression {
     static Fit fit(double[][] x, double[] t, boolean warmStart) {
         int p = x.length;
         int n = t.length;
-        Centering centering = Centering.of(x);
+        // a shift near the means conditions the information matrix as well as the exact means, which cost a pass
+        Centering centering = Centering.sampled(x, Ols.interceptIndex(x));
         double mean = 0;
         for (double v : t) {
             mean += v;
@@ -205,6 +208,8 @@ public final class LogisticRegression {
      * Newton-Raphson with step halving from {@code beta0} on every {@code stride}-th row block. Stops when
      * the Newton decrement g'H⁻¹g of a step is below {@link #DECREMENT_TOLERANCE} and its largest
      * standardised change below {@link #STANDARDISED_STEP_TOLERANCE}: that step is taken and is the last.
+     * On a sample (stride > 1) it stops as soon as the decrement is below {@link
+     * #SUBSAMPLE_DECREMENT_TOLERANCE}, the sample's maximum being needed only to within its sampling error.
      * {@code sd}: the columns' spreads (null: from the first evaluation, which must then be at the
      * intercept-only start).
      */
