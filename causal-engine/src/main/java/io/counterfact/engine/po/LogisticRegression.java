@@ -43,6 +43,8 @@ public final class LogisticRegression {
      */
     static final double SUBSAMPLE_DECREMENT_TOLERANCE = 1;
     static final double SUBSAMPLE_STANDARDISED_STEP_TOLERANCE = 0.1;
+    /** Newton steps on all the data allowed from the warm start (3 are typical) before starting cold instead. */
+    static final int WARM_MAX_ITERATIONS = 20;
     /** Fewest blocks in the sample for the warm start to be worth it (smaller data start cold). */
     static final int MIN_SUBSAMPLE_BLOCKS = 16;
     /** Newton steps allowed on the sample before giving up on the warm start (a separated sample runs off). */
@@ -141,10 +143,10 @@ public final class LogisticRegression {
      * costs one pass. On large data Newton first runs on a systematic sample of the row blocks
      * ({@link #SUBSAMPLE_STRIDE}), whose estimate is within sampling error of the full one, so that a few
      * steps on all the data reach the estimate from there (quadratic convergence); if the sample's fit
-     * fails (separation or collinearity in the sample, which the full data need not have) the full fit
-     * starts cold, as on small data. The step that the convergence criterion declares final is checked by
-     * a light pass (η, probabilities, likelihood; no Gram) instead of a full evaluation: see
-     * {@link #FINAL_STEP_ETA_TOLERANCE}.
+     * fails (separation or collinearity in the sample, which the full data need not have), or the steps
+     * from its estimate do, the full fit starts cold, as on small data, and only its errors are reported.
+     * The step that the convergence criterion declares final is checked by a light pass (η, probabilities,
+     * likelihood; no Gram) instead of a full evaluation: see {@link #FINAL_STEP_ETA_TOLERANCE}.
      *
      * @throws SeparationException  if the maximum likelihood estimate does not exist
      * @throws RankDeficientException if the columns are collinear
@@ -178,10 +180,17 @@ public final class LogisticRegression {
                 // the sample may be separated or collinear where the full data are not: start cold
             }
         }
-        Newton full = sample != null
-                ? newton(x, centering, sample.estimate, t, 1, sample.sd, MAX_ITERATIONS)
-                : newton(x, centering, start, t, 1, null, MAX_ITERATIONS);
-        return finish(full, centering, nullDeviance);
+        if (sample != null) {
+            try {
+                return finish(newton(x, centering, sample.estimate, t, 1, sample.sd, WARM_MAX_ITERATIONS), centering,
+                        nullDeviance);
+            } catch (SeparationException | RankDeficientException ex) {
+                // a sample that nearly separates can leave its estimate far out along that direction, where the
+                // steps on all the data may stall or find a degenerate information matrix: only the cold start's
+                // verdict is reported, so a warm start never turns valid data into an error
+            }
+        }
+        return finish(newton(x, centering, start, t, 1, null, MAX_ITERATIONS), centering, nullDeviance);
     }
 
     /**
