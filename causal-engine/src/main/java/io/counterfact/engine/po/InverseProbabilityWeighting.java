@@ -32,8 +32,8 @@ public final class InverseProbabilityWeighting implements Estimator {
 
     /**
      * IPW on all units with a propensity the caller gives (known by design, or fitted elsewhere), for
-     * each of the {@code estimands} (ATE, ATT, ATC): the same two parallel passes over (y, t, e) serve
-     * them all. The SE is the known-propensity one (the M-estimation SE needs the propensity model).
+     * each of the {@code estimands} (ATE, ATT, ATC): one parallel pass over (y, t, e) serves them all
+     * with normalised weights (Horvitz-Thompson adds a second). The SE is the known-propensity one (the M-estimation SE needs the propensity model).
      *
      * @param normalized Hajek (normalised) weights, else Horvitz-Thompson
      * @throws IllegalArgumentException on arrays of different lengths, a treatment value other than

@@ -7,6 +7,8 @@ import io.counterfact.engine.linalg.Parallel;
 import java.util.Arrays;
 import java.util.List;
 
+import static io.counterfact.engine.po.FusedMultiplyAdd.madd;
+
 /**
  * The IPW point estimate and its two standard errors, given fitted propensities.
  *
@@ -20,10 +22,13 @@ import java.util.List;
  *
  * <p>Every pass runs over fixed row blocks of {@link Gram#BLOCK} on the {@link Parallel} pool and
  * adds the blocks' partial sums in block order, so results do not depend on the number of threads;
- * no pass allocates per-row arrays. The point estimates and the known-propensity SE take two passes
- * over (y, t, e) whatever the number of estimands (the SE's sum of squares needs μ̂ first: summing
- * it directly, rather than expanding it into raw moments, keeps it exact for outcomes with a large
- * mean); the M-estimation SE adds two passes over the propensity model's columns.
+ * no pass allocates per-row arrays. With Hajek weights the point estimates and the known-propensity
+ * SEs of all the estimands asked for take one pass over (y, t, e): its sums of squares are taken
+ * around a shift near each arm's mean, not around 0, so a large outcome mean does not cancel, and the
+ * loss of precision is bounded after the pass (see {@link #known(double[], double[], double[], boolean[],
+ * Weighting[], boolean, boolean, double[])}); Horvitz-Thompson weights, or a bound exceeded, add a
+ * second pass that sums the influence function's squares around μ̂. The M-estimation SE adds two
+ * passes over the propensity model's columns.
  */
 final class IpwCalculation {
 
@@ -75,14 +80,26 @@ final class IpwCalculation {
     }
 
     /**
-     * Pass 1's sums, the same for every estimand: with inv = 1/e for a treated unit and 1/(1 − e)
-     * for a control (the one division a unit needs), Σ over kept units of T·inv·y, T·e·inv·y,
-     * (1−T)·inv·y, (1−T)·e·inv·y, T·inv, T·e·inv, (1−T)·inv, (1−T)·e·inv, 1 and T. Since
-     * a1 = c0·T·inv + c1·T·e·inv (and so on), every estimand's Σ a·y, Σ a and Σ d are combinations of them.
-     * Then two checks over all units: Σ |T(1 − T)| (0 iff every T is 0 or 1) and the number of e
-     * outside (0, 1).
+     * Per block of the one pass: units kept, treated kept, then two checks over all units (Σ |T(1 − T)|,
+     * 0 iff every T is 0 or 1, and the number of e outside (0, 1)), then {@link #ARM_SUMS} sums per arm
+     * (treated, control) for each estimand in {@link Weighting} order (zero for estimands not asked for).
      */
-    private static final int BASE_SUMS = 12;
+    private static final int COUNTS = 4;
+    /**
+     * Per arm and estimand, with the arm's weights w (a1 or a0) and y' = y − c (c the arm's shift):
+     * Σ w, Σ w·y', Σ w², Σ w²·y', Σ w²·y'².
+     */
+    private static final int ARM_SUMS = 5;
+    private static final int SUMS = COUNTS + 2 * ARM_SUMS * 3;
+    /** Rows of y read, evenly spaced, to choose the arms' shifts. */
+    static final int SHIFT_SAMPLE = 256;
+    /**
+     * Largest accepted amplification of rounding errors in a Hajek sum of squares expanded around the
+     * arm's shift: (|Σw²y'²| + 2|δ·Σw²y'| + δ²·Σw²) / Σw²(y' − δ)², δ = μ − c. At most 4 bits of 53
+     * are lost; beyond it the pass is repeated around μ̂ (see {@link #known(double[], double[], double[],
+     * boolean[], Weighting[], boolean, boolean, double[])}).
+     */
+    static final double MAX_AMPLIFICATION = 16;
 
     private IpwCalculation() {
     }
@@ -108,7 +125,7 @@ final class IpwCalculation {
     }
 
     /** μ̂1, μ̂0, the normalisers' means m1, m0 and the known-propensity SE of one estimand. */
-    private record Known(double mu1, double mu0, double m1, double m0, double se) {
+    record Known(double mu1, double mu0, double m1, double m0, double se) {
     }
 
     /**
@@ -143,66 +160,207 @@ final class IpwCalculation {
 
     private static Known[] known(double[] y, double[] t, double[] e, boolean[] keep, Weighting[] w, boolean hajek,
                                  boolean validate) {
+        return known(y, t, e, keep, w, hajek, validate, armShifts(y, t, keep));
+    }
+
+    /**
+     * As above around the given arm shifts {@code {c0, c1}} (package-private so that tests can force a poor
+     * shift and with it the second pass). One parallel pass over (y, t, e) takes, per block and for every
+     * estimand asked for, each arm's Σ w, Σ w·y', Σ w², Σ w²·y' and Σ w²·y'² with y' = y − c_arm; the blocks'
+     * sums are added in block order, so the result does not depend on the number of threads.
+     *
+     * <p>Hajek: μ = c + δ with δ = Σ w·y' / Σ w, and since a treated unit has a0 = 0 and a control a1 = 0, the
+     * influence function's sum of squares splits by arm: Σ f² = n²·(S1/(Σ a1)² + S0/(Σ a0)²) with
+     * S = Σ w²(y' − δ)² = Σ w²y'² − 2δ·Σ w²y' + δ²·Σ w². With c within a few standard deviations of μ (every
+     * term then of the order of S) this loses a few bits at most, whatever the outcome's mean; the loss is
+     * bounded by the ratio of the terms' magnitudes to S ({@link #MAX_AMPLIFICATION}), and an estimand whose
+     * bound is exceeded (a shift far from μ: very skewed weights or outcomes) takes the pass again around
+     * its μ̂ (which also refines μ̂), then, if still exceeded, the sum of f² directly around μ̂ in another
+     * pass, as every Horvitz-Thompson estimand does (its ψ1 and ψ0 overlap).
+     */
+    static Known[] known(double[] y, double[] t, double[] e, boolean[] keep, Weighting[] w, boolean hajek,
+                         boolean validate, double[] shift) {
         int n = y.length;
         int blocks = blocks(n);
-
-        // pass 1: the base sums, and the units' checks
-        double[] partial = new double[blocks * BASE_SUMS];
-        Parallel.forRanges(blocks, (from, to) -> {
-            for (int b = from; b < to; b++) {
-                int lo = b * Gram.BLOCK;
-                int hi = Math.min(n, lo + Gram.BLOCK);
-                baseSums(y, t, e, keep, lo, hi, partial, b * BASE_SUMS);
-            }
-        });
-        double[] total = new double[BASE_SUMS];
-        for (int b = 0; b < blocks; b++) {
-            // the units' checks ride along in the pass: |t(1 − t)| summed, and the count of e outside (0, 1)
-            if (validate && (!(partial[b * BASE_SUMS + 10] == 0) || partial[b * BASE_SUMS + 11] > 0)) {
-                throw invalidRow(t, e, b);
-            }
-            for (int s = 0; s < BASE_SUMS; s++) {
-                total[s] += partial[b * BASE_SUMS + s];
-            }
+        boolean[] asked = new boolean[Weighting.values().length];
+        for (Weighting v : w) {
+            asked[v.ordinal()] = true;
         }
-        double treated = total[9];
-        if (validate && (treated == 0 || treated == total[8])) {
+        double[] total = armSums(y, t, e, keep, asked, shift, validate);
+        double units = total[0];
+        double treated = total[1];
+        if (validate && (treated == 0 || treated == units)) {
             throw new IllegalArgumentException("no " + (treated == 0 ? "treated" : "control") + " units");
         }
 
-        // pass 2: Σ f² with f = ψ1/m1 − ψ0/m0, ψa = a·y − b·μa, once the μ's are known (summing f² itself,
-        // not raw moments expanded around 0, keeps it exact for an outcome with a large mean); the pass serves
-        // the three estimands at once, one running sum each
-        double[][] mu = new double[2][Weighting.values().length];
-        double[][] m = new double[2][Weighting.values().length];
-        for (Weighting v : Weighting.values()) {
-            double sa1y = v.c0 * total[0] + v.c1 * total[1];
-            double sa0y = v.c0 * total[2] + v.c1 * total[3];
-            double sd = v.c0 * total[8] + v.c1 * total[9];
-            double sb1 = hajek ? v.c0 * total[4] + v.c1 * total[5] : sd;
-            double sb0 = hajek ? v.c0 * total[6] + v.c1 * total[7] : sd;
-            mu[1][v.ordinal()] = sa1y / sb1;
-            mu[0][v.ordinal()] = sa0y / sb0;
-            m[1][v.ordinal()] = sb1 / n;
-            m[0][v.ordinal()] = sb0 / n;
-        }
-        double[] squares = new double[blocks * 3];
-        Parallel.forRanges(blocks, (from, to) -> {
-            for (int b = from; b < to; b++) {
-                int lo = b * Gram.BLOCK;
-                sumsOfSquares(hajek, y, t, e, keep, lo, Math.min(n, lo + Gram.BLOCK), mu, m, squares, b * 3);
+        int estimands = Weighting.values().length;
+        // μ[arm][estimand], m[arm][estimand] (the normalisers' means; 1 for estimands not asked for)
+        double[][] mu = new double[2][estimands];
+        double[][] m = {{1, 1, 1}, {1, 1, 1}};
+        double[] se = new double[estimands];
+        boolean[] direct = new boolean[estimands];
+        for (Weighting v : w) {
+            int o = v.ordinal();
+            if (hajek) {
+                direct[o] = !hajekFromSums(total, shift, o, n, mu, m, se);
+            } else {
+                // Σ d with the Horvitz-Thompson normaliser d = 1, T, 1 − T; Σ a·y = Σ a·y' + c·Σ a
+                int at1 = COUNTS + 2 * ARM_SUMS * o;
+                int at0 = at1 + ARM_SUMS;
+                double sd = v.c0 * units + v.c1 * treated;
+                mu[1][o] = (total[at1 + 1] + shift[1] * total[at1]) / sd;
+                mu[0][o] = (total[at0 + 1] + shift[0] * total[at0]) / sd;
+                m[1][o] = sd / n;
+                m[0][o] = sd / n;
+                direct[o] = true;
             }
-        });
+        }
+        if (hajek) {
+            // a shift far from an arm's mean: the pass again around the first such estimand's μ̂ (within
+            // rounding of μ, and of the others' within their spread), which also refines μ̂ itself
+            boolean[] again = direct.clone();
+            for (int o = 0; o < estimands; o++) {
+                if (again[o]) {
+                    double[] refined = {mu[0][o], mu[1][o]};
+                    double[] retotal = armSums(y, t, e, keep, again, refined, false);
+                    for (int r = o; r < estimands; r++) {
+                        if (again[r]) {
+                            direct[r] = !hajekFromSums(retotal, refined, r, n, mu, m, se);
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        boolean secondPass = false;
+        for (boolean d : direct) {
+            secondPass |= d;
+        }
+        if (secondPass) {
+            double[] squares = new double[blocks * 3];
+            Parallel.forRanges(blocks, (from, to) -> {
+                for (int b = from; b < to; b++) {
+                    int lo = b * Gram.BLOCK;
+                    sumsOfSquares(hajek, y, t, e, keep, lo, Math.min(n, lo + Gram.BLOCK), mu, m, squares, b * 3);
+                }
+            });
+            for (int o = 0; o < estimands; o++) {
+                if (direct[o]) {
+                    double ss = 0;
+                    for (int b = 0; b < blocks; b++) {
+                        ss += squares[b * 3 + o];
+                    }
+                    se[o] = Math.sqrt(ss) / n;
+                }
+            }
+        }
         Known[] out = new Known[w.length];
         for (int q = 0; q < w.length; q++) {
             int o = w[q].ordinal();
-            double ss = 0;
-            for (int b = 0; b < blocks; b++) {
-                ss += squares[b * 3 + o];
-            }
-            out[q] = new Known(mu[1][o], mu[0][o], m[1][o], m[0][o], Math.sqrt(ss) / n);
+            out[q] = new Known(mu[1][o], mu[0][o], m[1][o], m[0][o], se[o]);
         }
         return out;
+    }
+
+    /**
+     * The one parallel pass: the {@link #SUMS} of every block, added in block order (so the result does not
+     * depend on the number of threads). With {@code validate}, the first block with an invalid unit is reported.
+     */
+    private static double[] armSums(double[] y, double[] t, double[] e, boolean[] keep, boolean[] asked,
+                                    double[] shift, boolean validate) {
+        // the treated arm's shift as the kernel forms it, c0 + (c1 − c0), so that μ1 = c1 + δ1 uses that one
+        shift[1] = shift[0] + (shift[1] - shift[0]);
+        int n = y.length;
+        int blocks = blocks(n);
+        double[] partial = new double[blocks * SUMS];
+        Parallel.forRanges(blocks, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int lo = b * Gram.BLOCK;
+                armSums(y, t, e, keep, shift[0], shift[1], asked, lo, Math.min(n, lo + Gram.BLOCK), partial,
+                        b * SUMS);
+            }
+        });
+        double[] total = new double[SUMS];
+        for (int b = 0; b < blocks; b++) {
+            // the units' checks ride along in the pass: |t(1 − t)| summed, and the count of e outside (0, 1)
+            if (validate && (!(partial[b * SUMS + 2] == 0) || partial[b * SUMS + 3] > 0)) {
+                throw invalidRow(t, e, b);
+            }
+            for (int s = 0; s < SUMS; s++) {
+                total[s] += partial[b * SUMS + s];
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Estimand {@code o}'s Hajek μ̂, m and known-propensity SE from the pass's sums around {@code shift};
+     * false if the SE's expansion may have lost more than {@link #MAX_AMPLIFICATION} allows (its value is
+     * then to be replaced).
+     */
+    private static boolean hajekFromSums(double[] total, double[] shift, int o, int n, double[][] mu, double[][] m,
+                                         double[] se) {
+        int at1 = COUNTS + 2 * ARM_SUMS * o;
+        int at0 = at1 + ARM_SUMS;
+        double w1 = total[at1];
+        double w0 = total[at0];
+        double delta1 = total[at1 + 1] / w1;
+        double delta0 = total[at0 + 1] / w0;
+        mu[1][o] = shift[1] + delta1;
+        mu[0][o] = shift[0] + delta0;
+        m[1][o] = w1 / n;
+        m[0][o] = w0 / n;
+        double s1 = centredSquares(total, at1, delta1);
+        double s0 = centredSquares(total, at0, delta0);
+        se[o] = Math.sqrt(s1 / (w1 * w1) + s0 / (w0 * w0));
+        return amplification(total, at1, delta1, s1) <= MAX_AMPLIFICATION
+                && amplification(total, at0, delta0, s0) <= MAX_AMPLIFICATION;
+    }
+
+    /** Σ w²(y' − δ)² from an arm's sums at {@code at}: Σ w²y'² − 2δ·Σ w²y' + δ²·Σ w². */
+    private static double centredSquares(double[] sums, int at, double delta) {
+        return sums[at + 4] - 2 * delta * sums[at + 3] + delta * delta * sums[at + 2];
+    }
+
+    /**
+     * The factor by which rounding errors of the terms can grow in {@link #centredSquares}: 1 when every term
+     * is 0 (nothing to lose), NaN when the result is not positive but the terms are.
+     */
+    private static double amplification(double[] sums, int at, double delta, double centred) {
+        double magnitude = Math.abs(sums[at + 4]) + 2 * Math.abs(delta * sums[at + 3]) + delta * delta * sums[at + 2];
+        if (magnitude == 0) {
+            return 1;
+        }
+        return centred > 0 ? magnitude / centred : Double.NaN;
+    }
+
+    /**
+     * Each arm's mean of y over {@link #SHIFT_SAMPLE} evenly spaced kept rows, {@code {c0, c1}} (the other
+     * arm's, or 0, when the sample has none): a point near the arm's weighted mean, whatever the order of the
+     * rows, around which the one pass's sums of squares do not cancel. Its quality only decides whether the
+     * second pass is needed; the pass checks it.
+     */
+    static double[] armShifts(double[] y, double[] t, boolean[] keep) {
+        int n = y.length;
+        int k = Math.min(n, SHIFT_SAMPLE);
+        double[] sum = new double[2];
+        double[] count = new double[2];
+        for (int s = 0; s < k; s++) {
+            int i = (int) ((long) s * n / k);
+            if ((keep != null && !keep[i]) || !Double.isFinite(y[i])) {
+                continue;
+            }
+            int arm = t[i] == 1.0 ? 1 : 0;
+            sum[arm] += y[i];
+            count[arm]++;
+        }
+        double all = count[0] + count[1] > 0 ? (sum[0] + sum[1]) / (count[0] + count[1]) : 0;
+        double[] shift = new double[2];
+        for (int arm = 0; arm < 2; arm++) {
+            double c = count[arm] > 0 ? sum[arm] / count[arm] : all;
+            shift[arm] = Double.isFinite(c) ? c : 0;
+        }
+        return shift;
     }
 
     private static IllegalArgumentException invalidRow(double[] t, double[] e, int block) {
@@ -216,64 +374,97 @@ final class IpwCalculation {
         throw new IllegalStateException("no invalid row in block " + block);
     }
 
-    /** Pass 1 over rows [lo, hi): the {@link #BASE_SUMS} into {@code out[at..)}. */
-    private static void baseSums(double[] y, double[] t, double[] e, boolean[] keep, int lo, int hi, double[] out,
-                                 int at) {
-        double ty0 = 0;
-        double ty1 = 0;
-        double cy0 = 0;
-        double cy1 = 0;
-        double tw0 = 0;
-        double tw1 = 0;
-        double cw0 = 0;
-        double cw1 = 0;
+    /**
+     * The one pass over rows [lo, hi): the {@link #SUMS} of a block into {@code out[at..)}. A unit's one
+     * division gives r = 1/e (treated) or 1/(1 − e) (control); its weight is h·r with h = 1 (ATE), e (ATT),
+     * 1 − e (ATC), multiplied by T or 1 − T rather than branched on (the treatment is unpredictable); the
+     * ATT's treated and the ATC's controls weigh exactly 1. y' = y − (c0 + T·(c1 − c0)): the treated
+     * arm's shift is taken as c0 + (c1 − c0) wherever it is used ({@link #armSums(double[], double[],
+     * double[], boolean[], boolean[], double[], boolean)}), so it is exactly the one subtracted here.
+     */
+    private static void armSums(double[] y, double[] t, double[] e, boolean[] keep, double c0, double c1,
+                                boolean[] asked, int lo, int hi, double[] out, int at) {
+        boolean ate = asked[Weighting.ATE.ordinal()];
+        boolean att = asked[Weighting.ATT.ordinal()];
+        boolean atc = asked[Weighting.ATC.ordinal()];
         double units = 0;
         double treated = 0;
         double tBad = 0;
         double eBad = 0;
+        // per estimand and arm (1 treated, 0 control): Σ w, Σ w·y', Σ w², Σ w²·y', Σ w²·y'²
+        double aw1 = 0, ay1 = 0, az1 = 0, au1 = 0, av1 = 0, aw0 = 0, ay0 = 0, az0 = 0, au0 = 0, av0 = 0;
+        double ty1 = 0, tv1 = 0, tw0 = 0, ty0 = 0, tz0 = 0, tu0 = 0, tv0 = 0;
+        double cw1 = 0, cy1 = 0, cz1 = 0, cu1 = 0, cv1 = 0, cy0 = 0, cv0 = 0;
+        double dc = c1 - c0;
         for (int i = lo; i < hi; i++) {
             double ti = t[i];
             double ei = e[i];
-            // no branch on the (unpredictable) treatment; the one on e is always taken the same way
-            tBad += Math.abs(ti * (1 - ti));
+            double ui = 1 - ti;
+            tBad += Math.abs(ti * ui);
             if (!(ei * (1 - ei) > 0)) {
                 eBad++;
             }
-            // for a 0/1 treatment exactly 1/e or 1/(1 − e)
-            double inv = 1 / (ti * ei + (1 - ti) * (1 - ei));
             if (keep != null && !keep[i]) {
                 continue;
             }
-            double a = ti * inv;
-            double c = (1 - ti) * inv;
-            double yi = y[i];
-            ty0 += a * yi;
-            ty1 += a * ei * yi;
-            cy0 += c * yi;
-            cy1 += c * ei * yi;
-            tw0 += a;
-            tw1 += a * ei;
-            cw0 += c;
-            cw1 += c * ei;
+            // for a 0/1 treatment exactly e or 1 − e, and y' is around exactly c0 or c0 + dc (see armSums above)
+            double r = 1 / madd(ei, ti - ui, ui);
+            double ys = y[i] - madd(ti, dc, c0);
             units += 1;
             treated += ti;
+            if (ate) {
+                double w1 = ti * r;
+                double w0 = ui * r;
+                double wy1 = w1 * ys;
+                double wy0 = w0 * ys;
+                aw1 += w1;
+                ay1 += wy1;
+                az1 = madd(w1, w1, az1);
+                au1 = madd(w1, wy1, au1);
+                av1 = madd(wy1, wy1, av1);
+                aw0 += w0;
+                ay0 += wy0;
+                az0 = madd(w0, w0, az0);
+                au0 = madd(w0, wy0, au0);
+                av0 = madd(wy0, wy0, av0);
+            }
+            if (att) {
+                // the treated arm's weight is T itself (w² = w): Σ w, Σ w² are the treated count, Σ w²y' = Σ w·y'
+                double y1 = ti * ys;
+                ty1 += y1;
+                tv1 = madd(y1, ys, tv1);
+                double w0 = ui * ei * r;
+                double wy0 = w0 * ys;
+                tw0 += w0;
+                ty0 += wy0;
+                tz0 = madd(w0, w0, tz0);
+                tu0 = madd(w0, wy0, tu0);
+                tv0 = madd(wy0, wy0, tv0);
+            }
+            if (atc) {
+                // the control arm's weight is 1 − T itself
+                double y0 = ui * ys;
+                cy0 += y0;
+                cv0 = madd(y0, ys, cv0);
+                double w1 = ti * (1 - ei) * r;
+                double wy1 = w1 * ys;
+                cw1 += w1;
+                cy1 += wy1;
+                cz1 = madd(w1, w1, cz1);
+                cu1 = madd(w1, wy1, cu1);
+                cv1 = madd(wy1, wy1, cv1);
+            }
         }
-        out[at] = ty0;
-        out[at + 1] = ty1;
-        out[at + 2] = cy0;
-        out[at + 3] = cy1;
-        out[at + 4] = tw0;
-        out[at + 5] = tw1;
-        out[at + 6] = cw0;
-        out[at + 7] = cw1;
-        out[at + 8] = units;
-        out[at + 9] = treated;
-        out[at + 10] = tBad;
-        out[at + 11] = eBad;
+        double controls = units - treated;
+        double[] sums = {units, treated, tBad, eBad,
+                aw1, ay1, az1, au1, av1, aw0, ay0, az0, au0, av0,
+                treated, ty1, treated, ty1, tv1, tw0, ty0, tz0, tu0, tv0,
+                cw1, cy1, cz1, cu1, cv1, controls, cy0, controls, cy0, cv0};
+        System.arraycopy(sums, 0, out, at, SUMS);
     }
 
     /**
-     * Pass 2 over rows [lo, hi): Σ (ψ1/m1 − ψ0/m0)² of the ATE, ATT and ATC into {@code out[at..at+3)}
+     * The second pass, when needed, over rows [lo, hi): Σ (ψ1/m1 − ψ0/m0)² of the ATE, ATT and ATC into {@code out[at..at+3)}
      * ({@code mu[arm][estimand]}, {@code m[arm][estimand]}, estimands in {@link Weighting} order).
      */
     private static void sumsOfSquares(boolean hajek, double[] y, double[] t, double[] e, boolean[] keep, int lo,

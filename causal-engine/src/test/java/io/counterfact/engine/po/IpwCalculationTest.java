@@ -8,8 +8,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
 
 import static io.counterfact.engine.testing.Reference.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -138,6 +142,171 @@ class IpwCalculationTest {
                 new double[]{0, 0, 0, 0}, e, true, "ATE"));
         assertThrows(IllegalArgumentException.class, () -> InverseProbabilityWeighting.givenPropensity(y,
                 new double[]{0, 1, 0, 1}, e, true, "LATE"));
+    }
+
+    /**
+     * The one pass (sums of squares expanded around a sampled shift per arm) against a straightforward
+     * two-pass calculation (μ first, then Σ f² around it), on an outcome whose mean is 10⁹ times its spread
+     * (where Σ y² − n·ȳ² would lose every digit), rows sorted by the outcome, propensities from 0.002 to 0.998.
+     */
+    @ParameterizedTest(name = "hajek={0} trim={1}")
+    @CsvSource({"true, false", "true, true", "false, false", "false, true"})
+    void onePassAgreesWithATwoPassReferenceOnAwkwardData(boolean hajek, boolean trim) {
+        Awkward d = Awkward.of(50_001, 1e9);
+        boolean[] keep = trim ? Overlap.keep(d.e, d.t, 0.01) : null;
+        List<String> estimands = List.of("ATE", "ATT", "ATC");
+        List<IpwCalculation.Estimate> got = IpwCalculation.knownPropensity(d.y, d.t, d.e, keep, estimands, hajek);
+        for (int q = 0; q < estimands.size(); q++) {
+            double[] ref = twoPass(d.y, d.t, d.e, keep, estimands.get(q), hajek);
+            IpwCalculation.Estimate g = got.get(q);
+            assertClose(ref[0], g.mu1(), 1e-14, estimands.get(q) + " mu1");
+            assertClose(ref[1], g.mu0(), 1e-14, estimands.get(q) + " mu0");
+            // Horvitz-Thompson's μ1 − μ0 cancels the outcome's mean (its weights do not sum to n): relative to μ
+            double scale = hajek ? Math.abs(ref[0] - ref[1]) : Math.max(Math.abs(ref[0]), Math.abs(ref[1]));
+            assertEquals(ref[0] - ref[1], g.estimate(), 1e-12 * scale, estimands.get(q) + " estimate");
+            assertClose(ref[2], g.seKnownPropensity(), 1e-12, estimands.get(q) + " se");
+        }
+    }
+
+    /**
+     * A shift 10⁴ outcome standard deviations from the arms' means would cost the expanded sums of squares
+     * 6 digits (relative error 1.5e-10 here without the check): the bound on the loss catches it and the pass runs again around
+     * the first pass's μ̂, which gives μ̂ and the SE to rounding.
+     */
+    @Test
+    void aShiftFarFromTheMeanRepeatsThePassAroundTheEstimate() {
+        Awkward d = Awkward.of(20_000, 0);
+        IpwCalculation.Weighting[] all = IpwCalculation.Weighting.values();
+        IpwCalculation.Known[] far = IpwCalculation.known(d.y, d.t, d.e, null, all, true, true,
+                new double[]{-1e4, 1e4});
+        IpwCalculation.Known[] near = IpwCalculation.known(d.y, d.t, d.e, null, all, true, true,
+                IpwCalculation.armShifts(d.y, d.t, null));
+        for (int q = 0; q < all.length; q++) {
+            double[] ref = twoPass(d.y, d.t, d.e, null, all[q].name(), true);
+            assertClose(ref[2], far[q].se(), 1e-12, all[q] + " se, far shift");
+            assertClose(ref[2], near[q].se(), 1e-12, all[q] + " se, sampled shift");
+            assertClose(ref[0] - ref[1], far[q].mu1() - far[q].mu0(), 1e-12, all[q] + " estimate, far shift");
+            assertClose(ref[0] - ref[1], near[q].mu1() - near[q].mu0(), 1e-12, all[q] + " estimate, sampled shift");
+        }
+    }
+
+    /** Blocks are reduced in block order: the same bits with one, two or three worker threads. */
+    @Test
+    void theResultDoesNotDependOnTheNumberOfThreads() throws Exception {
+        Awkward d = Awkward.of(100_003, 50);
+        boolean[] keep = Overlap.keep(d.e, d.t, 0.02);
+        Callable<List<IpwCalculation.Estimate>> run = () -> {
+            List<IpwCalculation.Estimate> out = new ArrayList<>();
+            for (boolean hajek : new boolean[]{true, false}) {
+                out.addAll(IpwCalculation.knownPropensity(d.y, d.t, d.e, keep, List.of("ATE", "ATT", "ATC"), hajek));
+            }
+            return out;
+        };
+        List<IpwCalculation.Estimate> common = run.call();
+        for (int threads = 1; threads <= 3; threads++) {
+            ForkJoinPool pool = new ForkJoinPool(threads);
+            try {
+                List<IpwCalculation.Estimate> other = pool.submit(run).get();
+                // records compare their doubles bit for bit
+                assertEquals(common, other, threads + " threads");
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    /** y, t, e of a confounded design: y = offset + 2t + 3x + noise, e = expit(2.5x), rows sorted by y. */
+    private record Awkward(double[] y, double[] t, double[] e) {
+        static Awkward of(int n, double offset) {
+            Random rnd = new Random(20261125L + n);
+            double[][] rows = new double[n][3];
+            for (int i = 0; i < n; i++) {
+                double x = Math.max(-2.5, Math.min(2.5, rnd.nextGaussian()));
+                double e = 1 / (1 + Math.exp(-2.5 * x));
+                double t = rnd.nextDouble() < e ? 1 : 0;
+                rows[i] = new double[]{offset + 2 * t + 3 * x + rnd.nextGaussian(), t, e};
+            }
+            Arrays.sort(rows, (a, b) -> Double.compare(a[0], b[0]));
+            Awkward d = new Awkward(new double[n], new double[n], new double[n]);
+            for (int i = 0; i < n; i++) {
+                d.y[i] = rows[i][0];
+                d.t[i] = rows[i][1];
+                d.e[i] = rows[i][2];
+            }
+            return d;
+        }
+    }
+
+    /**
+     * {μ1, μ0, known-propensity SE} as the README writes them, in two passes with compensated (Neumaier)
+     * sums: μ from the weighted sums (Hajek: refined by the mean of the weighted residuals around it), then
+     * Σ f² around μ.
+     */
+    private static double[] twoPass(double[] y, double[] t, double[] e, boolean[] keep, String estimand,
+                                    boolean hajek) {
+        int n = y.length;
+        double[] sa1y = new double[2];
+        double[] sa0y = new double[2];
+        double[] sb1 = new double[2];
+        double[] sb0 = new double[2];
+        for (int i = 0; i < n; i++) {
+            if (keep != null && !keep[i]) {
+                continue;
+            }
+            double[] w = weights(t[i], e[i], estimand);
+            add(sa1y, w[0] * y[i]);
+            add(sa0y, w[1] * y[i]);
+            add(sb1, hajek ? w[0] : w[2]);
+            add(sb0, hajek ? w[1] : w[2]);
+        }
+        double mu1 = (sa1y[0] + sa1y[1]) / (sb1[0] + sb1[1]);
+        double mu0 = (sa0y[0] + sa0y[1]) / (sb0[0] + sb0[1]);
+        double lo1 = 0;
+        double lo0 = 0;
+        if (hajek) {
+            double[] r1 = new double[2];
+            double[] r0 = new double[2];
+            for (int i = 0; i < n; i++) {
+                if (keep == null || keep[i]) {
+                    double[] w = weights(t[i], e[i], estimand);
+                    add(r1, w[0] * (y[i] - mu1));
+                    add(r0, w[1] * (y[i] - mu0));
+                }
+            }
+            // μ = mu + lo, kept apart: a double near 10⁹ is 10⁻⁷ coarse, 10⁻⁸ of the outcome's spread here
+            lo1 = (r1[0] + r1[1]) / (sb1[0] + sb1[1]);
+            lo0 = (r0[0] + r0[1]) / (sb0[0] + sb0[1]);
+        }
+        double m1 = (sb1[0] + sb1[1]) / n;
+        double m0 = (sb0[0] + sb0[1]) / n;
+        double[] ss = new double[2];
+        for (int i = 0; i < n; i++) {
+            if (keep != null && !keep[i]) {
+                continue;
+            }
+            double[] w = weights(t[i], e[i], estimand);
+            double psi1 = hajek ? w[0] * ((y[i] - mu1) - lo1) : w[0] * y[i] - w[2] * mu1;
+            double psi0 = hajek ? w[1] * ((y[i] - mu0) - lo0) : w[1] * y[i] - w[2] * mu0;
+            double f = psi1 / m1 - psi0 / m0;
+            add(ss, f * f);
+        }
+        return new double[]{mu1 + lo1, mu0 + lo0, Math.sqrt(ss[0] + ss[1]) / n};
+    }
+
+    /** Neumaier's compensated sum: {sum, compensation}. */
+    private static void add(double[] acc, double v) {
+        double s = acc[0] + v;
+        acc[1] += Math.abs(acc[0]) >= Math.abs(v) ? (acc[0] - s) + v : (v - s) + acc[0];
+        acc[0] = s;
+    }
+
+    /** {a1, a0, d} of one unit. */
+    private static double[] weights(double t, double e, String estimand) {
+        return switch (estimand) {
+            case "ATT" -> new double[]{t, (1 - t) * e / (1 - e), t};
+            case "ATC" -> new double[]{t * (1 - e) / e, 1 - t, 1 - t};
+            default -> new double[]{t / e, (1 - t) / (1 - e), 1};
+        };
     }
 
     private static double[] meanPsi(double[] theta, double[][] x, double[] t, double[] y, boolean[] keep,
