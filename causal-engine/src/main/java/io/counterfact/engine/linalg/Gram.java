@@ -49,6 +49,16 @@ public final class Gram {
     }
 
     /**
+     * Whether this JVM runs the engine's Vector API kernels: the one decision for the whole engine (the
+     * incubator module in the boot layer, C2, and {@link #KERNEL_PROPERTY} not asking for the scalar
+     * kernel), taken here for the Gram kernel. Other packages' vector kernels follow it rather than detect
+     * the module again, and may load their {@code jdk.incubator.vector} classes only when it is true.
+     */
+    public static boolean vectorApi() {
+        return KERNEL != ScalarGramKernel.INSTANCE;
+    }
+
+    /**
      * The vector kernel when the incubator module is in the boot layer (a JVM without it must never
      * load {@link VectorGramKernel}, whose imports would not resolve), the JVM runs the optimising
      * compiler and the property does not ask for the scalar kernel; otherwise, or if the vector kernel

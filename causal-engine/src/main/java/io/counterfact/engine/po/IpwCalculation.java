@@ -7,8 +7,6 @@ import io.counterfact.engine.linalg.Parallel;
 import java.util.Arrays;
 import java.util.List;
 
-import static io.counterfact.engine.po.FusedMultiplyAdd.madd;
-
 /**
  * The IPW point estimate and its two standard errors, given fitted propensities.
  *
@@ -84,13 +82,13 @@ final class IpwCalculation {
      * 0 iff every T is 0 or 1, and the number of e outside (0, 1)), then {@link #ARM_SUMS} sums per arm
      * (treated, control) for each estimand in {@link Weighting} order (zero for estimands not asked for).
      */
-    private static final int COUNTS = 4;
+    static final int COUNTS = 4;
     /**
      * Per arm and estimand, with the arm's weights w (a1 or a0) and y' = y − c (c the arm's shift):
      * Σ w, Σ w·y', Σ w², Σ w²·y', Σ w²·y'².
      */
-    private static final int ARM_SUMS = 5;
-    private static final int SUMS = COUNTS + 2 * ARM_SUMS * 3;
+    static final int ARM_SUMS = 5;
+    static final int SUMS = COUNTS + 2 * ARM_SUMS * 3;
     /** Rows of y read, evenly spaced, to choose the arms' shifts. */
     static final int SHIFT_SAMPLE = 256;
     /**
@@ -101,7 +99,39 @@ final class IpwCalculation {
      */
     static final double MAX_AMPLIFICATION = 16;
 
+    /** The one pass's inner loop on this JVM: see {@link #selectKernel()}. */
+    private static final IpwKernel KERNEL = selectKernel();
+
     private IpwCalculation() {
+    }
+
+    /**
+     * The Vector API kernel when the engine runs its Vector API kernels ({@link Gram#vectorApi()}: the one
+     * switch, so {@code -Dcounterfact.engine.gram-kernel=scalar} and a JVM without the module or without C2
+     * get the scalar pass here too), else, or if it cannot start, the scalar one. {@link VectorIpwKernel} is
+     * loaded by name, and only then, so that a JVM without {@code jdk.incubator.vector} never resolves it.
+     */
+    private static IpwKernel selectKernel() {
+        IpwKernel vector = Gram.vectorApi() ? vectorKernel() : null;
+        return vector != null ? vector : ScalarIpwKernel.INSTANCE;
+    }
+
+    /** The vector kernel, or null when this JVM has no {@code jdk.incubator.vector} (tests compare the kernels). */
+    static IpwKernel vectorKernel() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return null;
+        }
+        try {
+            return (IpwKernel) Class.forName("io.counterfact.engine.po.VectorIpwKernel").getDeclaredField("INSTANCE")
+                    .get(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** The kernel of the one pass in this JVM ("vector-512", "scalar"), for reports. */
+    static String kernel() {
+        return KERNEL.name();
     }
 
     /**
@@ -180,13 +210,19 @@ final class IpwCalculation {
      */
     static Known[] known(double[] y, double[] t, double[] e, boolean[] keep, Weighting[] w, boolean hajek,
                          boolean validate, double[] shift) {
+        return known(y, t, e, keep, w, hajek, validate, shift, KERNEL);
+    }
+
+    /** As above on the given kernel of the one pass (tests compare the kernels). */
+    static Known[] known(double[] y, double[] t, double[] e, boolean[] keep, Weighting[] w, boolean hajek,
+                         boolean validate, double[] shift, IpwKernel kernel) {
         int n = y.length;
         int blocks = blocks(n);
         boolean[] asked = new boolean[Weighting.values().length];
         for (Weighting v : w) {
             asked[v.ordinal()] = true;
         }
-        double[] total = armSums(y, t, e, keep, asked, shift, validate);
+        double[] total = armSums(kernel, y, t, e, keep, asked, shift, validate);
         double units = total[0];
         double treated = total[1];
         if (validate && (treated == 0 || treated == units)) {
@@ -222,7 +258,7 @@ final class IpwCalculation {
             for (int o = 0; o < estimands; o++) {
                 if (again[o]) {
                     double[] refined = {mu[0][o], mu[1][o]};
-                    double[] retotal = armSums(y, t, e, keep, again, refined, false);
+                    double[] retotal = armSums(kernel, y, t, e, keep, again, refined, false);
                     for (int r = o; r < estimands; r++) {
                         if (again[r]) {
                             direct[r] = !hajekFromSums(retotal, refined, r, n, mu, m, se);
@@ -266,8 +302,8 @@ final class IpwCalculation {
      * The one parallel pass: the {@link #SUMS} of every block, added in block order (so the result does not
      * depend on the number of threads). With {@code validate}, the first block with an invalid unit is reported.
      */
-    private static double[] armSums(double[] y, double[] t, double[] e, boolean[] keep, boolean[] asked,
-                                    double[] shift, boolean validate) {
+    private static double[] armSums(IpwKernel kernel, double[] y, double[] t, double[] e, boolean[] keep,
+                                    boolean[] asked, double[] shift, boolean validate) {
         // the treated arm's shift as the kernel forms it, c0 + (c1 − c0), so that μ1 = c1 + δ1 uses that one
         shift[1] = shift[0] + (shift[1] - shift[0]);
         int n = y.length;
@@ -276,7 +312,7 @@ final class IpwCalculation {
         Parallel.forRanges(blocks, (from, to) -> {
             for (int b = from; b < to; b++) {
                 int lo = b * Gram.BLOCK;
-                armSums(y, t, e, keep, shift[0], shift[1], asked, lo, Math.min(n, lo + Gram.BLOCK), partial,
+                kernel.armSums(y, t, e, keep, shift[0], shift[1], asked, lo, Math.min(n, lo + Gram.BLOCK), partial,
                         b * SUMS);
             }
         });
@@ -372,95 +408,6 @@ final class IpwCalculation {
             }
         }
         throw new IllegalStateException("no invalid row in block " + block);
-    }
-
-    /**
-     * The one pass over rows [lo, hi): the {@link #SUMS} of a block into {@code out[at..)}. A unit's one
-     * division gives r = 1/e (treated) or 1/(1 − e) (control); its weight is h·r with h = 1 (ATE), e (ATT),
-     * 1 − e (ATC), multiplied by T or 1 − T rather than branched on (the treatment is unpredictable); the
-     * ATT's treated and the ATC's controls weigh exactly 1. y' = y − (c0 + T·(c1 − c0)): the treated
-     * arm's shift is taken as c0 + (c1 − c0) wherever it is used ({@link #armSums(double[], double[],
-     * double[], boolean[], boolean[], double[], boolean)}), so it is exactly the one subtracted here.
-     */
-    private static void armSums(double[] y, double[] t, double[] e, boolean[] keep, double c0, double c1,
-                                boolean[] asked, int lo, int hi, double[] out, int at) {
-        boolean ate = asked[Weighting.ATE.ordinal()];
-        boolean att = asked[Weighting.ATT.ordinal()];
-        boolean atc = asked[Weighting.ATC.ordinal()];
-        double units = 0;
-        double treated = 0;
-        double tBad = 0;
-        double eBad = 0;
-        // per estimand and arm (1 treated, 0 control): Σ w, Σ w·y', Σ w², Σ w²·y', Σ w²·y'²
-        double aw1 = 0, ay1 = 0, az1 = 0, au1 = 0, av1 = 0, aw0 = 0, ay0 = 0, az0 = 0, au0 = 0, av0 = 0;
-        double ty1 = 0, tv1 = 0, tw0 = 0, ty0 = 0, tz0 = 0, tu0 = 0, tv0 = 0;
-        double cw1 = 0, cy1 = 0, cz1 = 0, cu1 = 0, cv1 = 0, cy0 = 0, cv0 = 0;
-        double dc = c1 - c0;
-        for (int i = lo; i < hi; i++) {
-            double ti = t[i];
-            double ei = e[i];
-            double ui = 1 - ti;
-            tBad += Math.abs(ti * ui);
-            if (!(ei * (1 - ei) > 0)) {
-                eBad++;
-            }
-            if (keep != null && !keep[i]) {
-                continue;
-            }
-            // for a 0/1 treatment exactly e or 1 − e, and y' is around exactly c0 or c0 + dc (see armSums above)
-            double r = 1 / madd(ei, ti - ui, ui);
-            double ys = y[i] - madd(ti, dc, c0);
-            units += 1;
-            treated += ti;
-            if (ate) {
-                double w1 = ti * r;
-                double w0 = ui * r;
-                double wy1 = w1 * ys;
-                double wy0 = w0 * ys;
-                aw1 += w1;
-                ay1 += wy1;
-                az1 = madd(w1, w1, az1);
-                au1 = madd(w1, wy1, au1);
-                av1 = madd(wy1, wy1, av1);
-                aw0 += w0;
-                ay0 += wy0;
-                az0 = madd(w0, w0, az0);
-                au0 = madd(w0, wy0, au0);
-                av0 = madd(wy0, wy0, av0);
-            }
-            if (att) {
-                // the treated arm's weight is T itself (w² = w): Σ w, Σ w² are the treated count, Σ w²y' = Σ w·y'
-                double y1 = ti * ys;
-                ty1 += y1;
-                tv1 = madd(y1, ys, tv1);
-                double w0 = ui * ei * r;
-                double wy0 = w0 * ys;
-                tw0 += w0;
-                ty0 += wy0;
-                tz0 = madd(w0, w0, tz0);
-                tu0 = madd(w0, wy0, tu0);
-                tv0 = madd(wy0, wy0, tv0);
-            }
-            if (atc) {
-                // the control arm's weight is 1 − T itself
-                double y0 = ui * ys;
-                cy0 += y0;
-                cv0 = madd(y0, ys, cv0);
-                double w1 = ti * (1 - ei) * r;
-                double wy1 = w1 * ys;
-                cw1 += w1;
-                cy1 += wy1;
-                cz1 = madd(w1, w1, cz1);
-                cu1 = madd(w1, wy1, cu1);
-                cv1 = madd(wy1, wy1, cv1);
-            }
-        }
-        double controls = units - treated;
-        double[] sums = {units, treated, tBad, eBad,
-                aw1, ay1, az1, au1, av1, aw0, ay0, az0, au0, av0,
-                treated, ty1, treated, ty1, tv1, tw0, ty0, tz0, tu0, tv0,
-                cw1, cy1, cz1, cu1, cv1, controls, cy0, controls, cy0, cv0};
-        System.arraycopy(sums, 0, out, at, SUMS);
     }
 
     /**
