@@ -18,7 +18,7 @@
 #                top self and inclusive frames in .work/bench-engine/hotspots-METHOD.txt)
 # Environment: FORKS (2), WARMUP (3), ITERATIONS (5), ITER_TIME (2s), XMX (2g, the JMH forks' -Xms/-Xmx),
 #   MEM_STEP (4, MiB), BENCH_WORK (.work/bench-engine), SYNTH (.work/synth), DATASETS (../shared/datasets), NO_BUILD=1,
-#   GRAM_KERNEL=scalar (the engine's scalar Gram kernel instead of the Vector API's, for comparison).
+#   GRAM_KERNEL=scalar (the engine's scalar kernels, Gram and IPW, instead of the Vector API's, for comparison).
 # Every engine JVM gets --add-modules=jdk.incubator.vector (the Gram kernel; see causal-engine/BENCHMARKS.md); the kernel
 # that ran is printed by each trial (GRAM_KERNEL in logs/jmh-*.log) and shown with the table.
 # Needs python3 with numpy and statsmodels (`pip install numpy statsmodels`), Java 17, network for Maven Central
