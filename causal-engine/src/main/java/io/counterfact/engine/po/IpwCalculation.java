@@ -27,6 +27,10 @@ import java.util.List;
  * Weighting[], boolean, boolean, double[])}); Horvitz-Thompson weights, or a bound exceeded, add a
  * second pass that sums the influence function's squares around μ̂. The M-estimation SE adds two
  * passes over the propensity model's columns.
+ *
+ * <p>The one pass's inner loop is an {@link IpwKernel}: on the Vector API when the engine runs its vector
+ * kernels ({@link Gram#vectorApi()}), else plain Java; the other passes are plain Java (they run only for
+ * Horvitz-Thompson weights, a bound exceeded, or the M-estimation SE).
  */
 final class IpwCalculation {
 
