@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks the estimation workers (not a test): the packaged services as separate processes on a real PostgreSQL and
 # Kafka (the system-tests harness), each estimation worker pinned to one core (taskset -c, -XX:ActiveProcessorCount=1)
-# like a pod with a 1-CPU limit.
+# like a pod with a 1-CPU limit; or, with --cpu-limit M (root, cgroup v1 cpu controller), each held to M millicores by
+# a CFS quota, as Kubernetes enforces limits.cpu, so that the workers leave the suite's own processes their share.
 #   (a) commands per minute with 1 and with 2 workers draining the same number of queued commands (ratio; goal >= 1.8)
 #   (b) one of 2 workers removed mid-drain (SIGTERM, then SIGKILL): commands lost / run again (goal: none lost)
 #   (c) p50/p95 of POST -> SUCCEEDED GET /api/estimations/{id}, both through the gateway, 10,000-row AIPW (goal p50 < 300 ms)
 # Prints a table; raw results (CSV per part, service logs) under .work/bench-estimations/<time>/.
-# Usage: scripts/bench-estimations.sh [--commands 120] [--warmup 20] [--replicates 40] [--rows 10000] [--latency-samples 60] [--cores 0,1]
+# Usage: scripts/bench-estimations.sh [--commands 120] [--warmup 20] [--replicates 40] [--rows 10000] [--latency-samples 60] [--cores 0,1] [--cpu-limit 500]
 # Needs the services packaged: ./mvnw -q -B install -Dmaven.test.skip=true -pl '!k8s'
 set -euo pipefail
 cd "$(dirname "$0")/.."

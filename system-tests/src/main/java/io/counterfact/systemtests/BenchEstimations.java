@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * The estimation workers' benchmark (scripts/bench-estimations.sh), on the system-tests harness: the packaged
  * services as processes against a real PostgreSQL and Kafka, each estimation worker pinned to one core
- * ({@code taskset -c} and {@code -XX:ActiveProcessorCount=1}) as a pod with a 1-CPU limit.
+ * ({@code taskset -c} and {@code -XX:ActiveProcessorCount=1}) as a pod with a 1-CPU limit, or with
+ * {@code --cpu-limit M} held to M millicores by a CFS quota, as Kubernetes enforces a pod's CPU limit.
  *
  * <ol>
  *   <li>(a) drain rate of N queued commands with 1 and with 2 workers: the commands are queued through an
@@ -58,7 +59,7 @@ public final class BenchEstimations {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>(Map.of(
-                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "20",
+                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "20", "cpu-limit", "0",
                 "out", ".work/bench-estimations/" + Instant.now().toString().replace(":", "")));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -70,6 +71,7 @@ public final class BenchEstimations {
             if (bench.suite != null) {
                 bench.suite.close();
             }
+            CpuLimit.cleanUp();
         }
         System.exit(0);
     }
@@ -108,8 +110,8 @@ public final class BenchEstimations {
                 StandardCharsets.UTF_8);
         table("(a) drain %d queued commands (AIPW, %d rows, %d bootstrap replicates each)", n, opt("rows"),
                 opt("replicates"));
-        row("1 worker (1 core)", "%.1f s, %.1f commands/min", one.seconds(), n / one.seconds() * 60);
-        row("2 workers (1 core each)", "%.1f s, %.1f commands/min", two.seconds(), n / two.seconds() * 60);
+        row("1 worker (" + workerShare() + ")", "%.1f s, %.1f commands/min", one.seconds(), n / one.seconds() * 60);
+        row("2 workers (" + workerShare() + " each)", "%.1f s, %.1f commands/min", two.seconds(), n / two.seconds() * 60);
         row("ratio 2 / 1 (goal >= 1.8)", "%.2fx", one.seconds() / two.seconds());
         // what the ratio cannot show on a shared machine: whether the workers got the cores they were pinned to
         row("workers' CPU per command, 1 / 2 workers", "%.3f s / %.3f s", one.workerCpuSeconds() / n,
@@ -135,12 +137,30 @@ public final class BenchEstimations {
 
     // ---- (a) ---------------------------------------------------------------------------------------------------
 
+    /**
+     * An estimation worker as a pod with a 1-CPU limit: pinned to one core ({@code --cores}); or, with
+     * {@code --cpu-limit M}, limited to M millicores by a CFS quota as Kubernetes enforces {@code limits.cpu}, not
+     * pinned, so that the workers together take less than the machine and the suite's own processes keep the rest.
+     */
     private ServiceProcess worker(String name, String core, String... extra) {
+        int limit = opt("cpu-limit");
         Suite.Spec spec = Suite.Spec.of("estimation-service", name)
-                .prefix("taskset", "-c", core)
                 .jvmArgs("-XX:ActiveProcessorCount=1", "--add-modules=jdk.incubator.vector", CommandGroup.clientIdOption(name))
                 .jvmArgs(extra);
-        return suite.start(spec);
+        if (limit <= 0) {
+            spec.prefix("taskset", "-c", core);
+        }
+        ServiceProcess p = suite.start(spec);
+        if (limit > 0) {
+            CpuLimit.apply(p.pid(), name, limit);
+        }
+        return p;
+    }
+
+    /** How one worker is held to its share of the machine, for the table. */
+    private String workerShare() {
+        int limit = opt("cpu-limit");
+        return limit > 0 ? limit + "m CPU quota" : "1 core";
     }
 
     private JsonNode request(int replicates) {
