@@ -83,14 +83,14 @@ public final class Gram {
         if (System.getProperty("java.vm.info", "").contains("interpreted mode")) {
             return false;
         }
+        String tiered = VmOptions.value("TieredCompilation");
+        if (tiered == null || !Boolean.parseBoolean(tiered)) {
+            return true;  // cannot tell, or not tiered: C2 alone
+        }
+        String level = VmOptions.value("TieredStopAtLevel");
         try {
-            com.sun.management.HotSpotDiagnosticMXBean vm = java.lang.management.ManagementFactory
-                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            if (vm == null || !Boolean.parseBoolean(vm.getVMOption("TieredCompilation").getValue())) {
-                return true;  // not tiered: C2 alone
-            }
-            return Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) >= 4;
-        } catch (RuntimeException | LinkageError e) {
+            return level == null || Integer.parseInt(level) >= 4;
+        } catch (NumberFormatException e) {
             return true;
         }
     }

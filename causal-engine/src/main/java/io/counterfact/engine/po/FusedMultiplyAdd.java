@@ -1,8 +1,6 @@
 package io.counterfact.engine.po;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
-
-import java.lang.management.ManagementFactory;
+import io.counterfact.engine.linalg.VmOptions;
 
 /**
  * a·b + c for the accumulations of this package's scalar passes: one fused instruction when the JVM
@@ -26,12 +24,7 @@ final class FusedMultiplyAdd {
     }
 
     private static boolean hardware() {
-        try {
-            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            return vm != null && Boolean.parseBoolean(vm.getVMOption("UseFMA").getValue());
-        } catch (RuntimeException | LinkageError ex) {
-            // not HotSpot, or no such flag: the plain form is always safe
-            return false;
-        }
+        // not HotSpot, or no such flag (null): the plain form is always safe
+        return Boolean.parseBoolean(VmOptions.value("UseFMA"));
     }
 }
