@@ -246,17 +246,22 @@ class EstimationWorkersIT {
             awaitRunningOn(instance, ids);
             instance.freeze();
             Waits.sleep(500); // statements already on the wire land in PostgreSQL
-            Set<Integer> held = group.partitionsOf(instance.name());
-            Set<String> running = new TreeSet<>();
-            db.estimations(ids).values().stream()
-                    .filter(e -> e.status().equals("RUNNING") && held.contains(CommandGroup.partitionOf(e.id())))
-                    .forEach(e -> running.add(e.id()));
+            Set<String> running = runningOn(instance, db.estimations(ids));
             if (!running.isEmpty() || tries == 20) {
                 assertFalse(running.isEmpty(), instance.name() + " never froze while running a command");
                 return running;
             }
             instance.thaw(); // caught between two commands: let it take the next one
         }
+    }
+
+    /** The estimations among {@code rows} that are RUNNING on a partition {@code instance} holds. */
+    Set<String> runningOn(ServiceProcess instance, Map<String, EstimationDb.Estimation> rows) {
+        Set<Integer> held = group.partitionsOf(instance.name());
+        Set<String> running = new TreeSet<>();
+        rows.values().stream().filter(e -> e.status().equals("RUNNING") && held.contains(CommandGroup.partitionOf(e.id())))
+                .forEach(e -> running.add(e.id()));
+        return running;
     }
 
     Set<String> awaitRunningOn(ServiceProcess instance, List<String> ids) {
@@ -268,10 +273,8 @@ class EstimationWorkersIT {
                 fail("every command finished before " + instance.name() + " could be stopped mid-way: make the "
                         + "estimations longer (-Dsystemtests.replicates)");
             }
-            Set<Integer> held = group.partitionsOf(instance.name());
             running.clear();
-            rows.values().stream().filter(e -> e.status().equals("RUNNING") && held.contains(CommandGroup.partitionOf(e.id())))
-                    .forEach(e -> running.add(e.id()));
+            running.addAll(runningOn(instance, rows));
             return done >= 4 && !running.isEmpty();
         }, () -> instance.name() + " running a command after 4 succeeded: " + db.statusCounts(ids));
         return running;
