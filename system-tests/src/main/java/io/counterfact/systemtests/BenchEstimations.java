@@ -41,6 +41,9 @@ import java.util.Map;
  */
 public final class BenchEstimations {
 
+    /** The workers' group in the CPU split ({@link CpuTicks#byGroup}). */
+    private static final String WORKERS = "estimation workers";
+
     private final Map<String, String> opts;
     private final Path out;
     private Suite suite;
@@ -192,7 +195,10 @@ public final class BenchEstimations {
      * first measured command on, how many of the machine's cores were busy meanwhile (all processes), and the CPU
      * seconds each group of processes used meanwhile (where the cores went besides the workers).
      */
-    record Drain(double seconds, double workerCpuSeconds, double machineBusyCores, Map<String, Double> cpuByGroup) {
+    record Drain(double seconds, double machineBusyCores, Map<String, Double> cpuByGroup) {
+        double workerCpuSeconds() {
+            return cpuByGroup.get(WORKERS);
+        }
     }
 
     private Drain drain(int workers, int n, String tag) throws Exception {
@@ -212,17 +218,15 @@ public final class BenchEstimations {
             log(tag + ": " + warmup + " warm-up commands done by " + workers + " worker(s)");
         }
         Map<Long, String> groups = new LinkedHashMap<>();
-        ws.forEach(w -> groups.put(w.pid(), "estimation workers"));
+        ws.forEach(w -> groups.put(w.pid(), WORKERS));
         for (ServiceProcess p : suite.processes()) {
             groups.putIfAbsent(p.pid(), p.name().equals("estimation-accepting") ? "estimation-service (accepting POSTs)" : p.name());
         }
-        double cpuBefore = cpuSeconds(ws);
         Map<String, Double> groupsBefore = CpuTicks.byGroup(groups);
         long[] machineBefore = CpuTicks.machine();
         List<String> ids = queue(n); // the workers take the first commands while the rest are being queued
         log(tag + ": " + n + " commands queued to " + workers + " running worker(s)");
         awaitDone(ids, Duration.ofMinutes(30));
-        double cpu = cpuSeconds(ws) - cpuBefore;
         long[] machineAfter = CpuTicks.machine();
         Map<String, Double> cpuByGroup = new LinkedHashMap<>();
         CpuTicks.byGroup(groups).forEach((g, after) -> cpuByGroup.put(g, after - groupsBefore.getOrDefault(g, 0.0)));
@@ -237,18 +241,11 @@ public final class BenchEstimations {
             w.waitFor(Duration.ofMinutes(2));
         }
         log(String.format(Locale.ROOT, "%s: %d commands drained by %d worker(s) in %.1f s, workers' CPU %.1f s, machine "
-                        + "busy %.2f cores, CPU by process %s (%s)", tag, n, workers, seconds, cpu, busyCores, cpuByGroup,
+                        + "busy %.2f cores, CPU by process %s (%s)", tag, n, workers, seconds, cpuByGroup.get(WORKERS), busyCores, cpuByGroup,
                 new EstimationDb(suite).summary(ids)));
-        return new Drain(seconds, cpu, busyCores, cpuByGroup);
+        return new Drain(seconds, busyCores, cpuByGroup);
     }
 
-    private static double cpuSeconds(List<ServiceProcess> workers) {
-        double total = 0;
-        for (ServiceProcess w : workers) {
-            total += CpuTicks.processSeconds(w.pid());
-        }
-        return total;
-    }
 
     private void awaitDone(List<String> ids, Duration timeout) {
         EstimationDb db = new EstimationDb(suite);

@@ -17,11 +17,6 @@ final class CpuLimit {
     private CpuLimit() {
     }
 
-    /** Whether this machine lets the harness set quotas. */
-    static boolean available() {
-        return Files.isWritable(Path.of(ROOT));
-    }
-
     /**
      * Moves every thread of {@code pid} into its own cgroup {@code counterfact-bench/<name>} limited to
      * {@code millicores} (500: half a core per 100 ms period, as {@code limits.cpu: 500m}).
