@@ -7,7 +7,7 @@
 #   (b) one of 2 workers removed mid-drain (SIGTERM, then SIGKILL): commands lost / run again (goal: none lost)
 #   (c) p50/p95 of POST -> SUCCEEDED GET /api/estimations/{id}, both through the gateway, 10,000-row AIPW (goal p50 < 300 ms)
 # Prints a table; raw results (CSV per part, service logs) under .work/bench-estimations/<time>/.
-# Usage: scripts/bench-estimations.sh [--commands 120] [--warmup 20] [--replicates 40] [--rows 10000] [--latency-samples 60] [--cores 0,1] [--cpu-limit 500]
+# Usage: scripts/bench-estimations.sh [--parts abc] [--commands 120] [--warmup 30] [--replicates 40] [--rows 10000] [--latency-samples 60] [--cores 0,1] [--cpu-limit 500]
 # Needs the services packaged: ./mvnw -q -B install -Dmaven.test.skip=true -pl '!k8s'
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -31,7 +31,7 @@ import java.util.Map;
  * <ol>
  *   <li>(a) drain rate of N queued commands with 1 and with 2 workers: the commands are queued through an
  *   estimation-service instance whose command consumer is disabled, to workers that are already running and warm
- *   (a warm-up batch first: JIT, pools, frame cache); the drain time is first start to last finish (database
+ *   (a warm-up batch first, {@code --warmup} commands per worker: JIT, pools, frame cache); the drain time is first start to last finish (database
  *   timestamps); the CPU each group of processes used in it is reported per command.</li>
  *   <li>(b) a worker removed mid-drain (SIGTERM, then SIGKILL in a second round): commands lost, run twice.</li>
  *   <li>(c) POST through the gateway to a SUCCEEDED {@code GET /api/estimations/{id}} through the gateway, one
@@ -62,7 +62,7 @@ public final class BenchEstimations {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>(Map.of(
-                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "20", "cpu-limit", "0",
+                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "30", "cpu-limit", "0", "parts", "abc",
                 "out", ".work/bench-estimations/" + Instant.now().toString().replace(":", "")));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -103,6 +103,27 @@ public final class BenchEstimations {
         log("dataset " + datasetId + " (" + opt("rows") + " rows) READY");
 
         int n = opt("commands");
+        String parts = opts.get("parts");
+        if (parts.contains("a")) {
+            throughput(n);
+        }
+        if (parts.contains("b")) {
+            removal(n, "sigterm");
+            removal(n, "sigkill");
+        }
+        if (parts.contains("c")) {
+            latency(opt("latency-samples"));
+        }
+
+        Files.writeString(out.resolve("summary.txt"), summary.toString(), StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.println(summary);
+        System.out.println("raw results: " + out);
+    }
+
+    // ---- (a) ---------------------------------------------------------------------------------------------------
+
+    private void throughput(int n) throws Exception {
         Drain one = drain(1, n, "a1");
         Drain two = drain(2, n, "a2");
         Files.writeString(out.resolve("a-throughput.csv"), String.format(Locale.ROOT,
@@ -127,18 +148,7 @@ public final class BenchEstimations {
             row("CPU per command: " + group, "%.3f s / %.3f s", one.cpuByGroup().getOrDefault(group, 0.0) / n,
                     two.cpuByGroup().get(group) / n);
         }
-
-        removal(n, "sigterm");
-        removal(n, "sigkill");
-        latency(opt("latency-samples"));
-
-        Files.writeString(out.resolve("summary.txt"), summary.toString(), StandardCharsets.UTF_8);
-        System.out.println();
-        System.out.println(summary);
-        System.out.println("raw results: " + out);
     }
-
-    // ---- (a) ---------------------------------------------------------------------------------------------------
 
     /**
      * An estimation worker as a pod with a 1-CPU limit: pinned to one core ({@code --cores}); or, with
@@ -210,8 +220,10 @@ public final class BenchEstimations {
             w.awaitReady(Duration.ofMinutes(3));
         }
         // running pods, as an autoscaler keeps them: the JIT has compiled the engine, the pools are full and the
-        // replica's frame is cached before the measured drain (a new pod's warm-up is its own cost, not throughput)
-        int warmup = opt("warmup");
+        // replica's frame is cached before the measured drain (a new pod's warm-up is its own cost, not throughput).
+        // As many warm-up commands per worker whatever the number of workers, so that each JVM is as warm: with one
+        // batch for all, two workers would each have seen half as many and still be compiling in the measured drain
+        int warmup = opt("warmup") * workers;
         if (warmup > 0) {
             List<String> warm = queue(warmup);
             awaitDone(warm, Duration.ofMinutes(10));
@@ -270,11 +282,12 @@ public final class BenchEstimations {
         StringBuilder b = new StringBuilder("id,partition,status,attempts,created_at,started_at,finished_at,run_seconds\n");
         try (Connection c = suite.connect("estimation"); PreparedStatement s = c.prepareStatement(
                 "SELECT id, status, attempts, created_at, started_at, finished_at, "
-                        + "extract(epoch FROM finished_at - started_at) FROM estimation WHERE id = ANY (?) ORDER BY started_at")) {
+                        + "extract(epoch FROM finished_at - started_at), command_partition FROM estimation WHERE id = ANY (?) "
+                        + "ORDER BY started_at")) {
             s.setArray(1, c.createArrayOf("text", ids.toArray()));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    b.append(rs.getString(1)).append(',').append(CommandGroup.partitionOf(rs.getString(1))).append(',')
+                    b.append(rs.getString(1)).append(',').append(rs.getInt(8)).append(',')
                             .append(rs.getString(2)).append(',').append(rs.getInt(3)).append(',')
                             .append(rs.getTimestamp(4).toInstant()).append(',').append(rs.getTimestamp(5).toInstant())
                             .append(',').append(rs.getTimestamp(6) == null ? "" : rs.getTimestamp(6).toInstant()).append(',')

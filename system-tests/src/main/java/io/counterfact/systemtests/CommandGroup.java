@@ -6,9 +6,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -17,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Who holds which partition of {@code counterfact.estimation-commands} in the consumer group
- * {@code estimation-workers}, and on which partition a command lands (its key, the estimation id, hashed as the
- * producer's default partitioner does). Instances are told apart by their consumer client id.
+ * {@code estimation-workers} (the partition a command was taken from is in the estimation row: {@link
+ * EstimationDb.Estimation#commandPartition()}). Instances are told apart by their consumer client id.
  */
 public final class CommandGroup implements AutoCloseable {
 
@@ -41,10 +39,6 @@ public final class CommandGroup implements AutoCloseable {
     /** The JVM option that gives an instance's command consumer a client id we can recognise. */
     public static String clientIdOption(String clientId) {
         return "-Dmp.messaging.incoming.estimation-commands.client.id=" + clientId;
-    }
-
-    public static int partitionOf(String estimationId) {
-        return Utils.toPositive(Utils.murmur2(estimationId.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
     }
 
     /** client id → the command partitions it holds now (empty map while the group rebalances or is empty). */

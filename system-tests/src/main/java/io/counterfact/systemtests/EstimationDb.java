@@ -14,8 +14,12 @@ import java.util.Map;
 /** Reads estimation-service's database (the command side) and query-service's, for assertions. */
 public final class EstimationDb {
 
-    /** One estimation as the estimation DB holds it, with its outbox and the query DB's view of it. */
-    public record Estimation(String id, String status, int attempts, JsonNode result, String error) {
+    /**
+     * One estimation as the estimation DB holds it; {@code commandPartition}: the command topic's partition its
+     * command was last taken from (null until a worker started it), which tells which worker held it.
+     */
+    public record Estimation(String id, String status, int attempts, JsonNode result, String error,
+                             Integer commandPartition) {
     }
 
     private final Suite suite;
@@ -28,13 +32,14 @@ public final class EstimationDb {
         Map<String, Estimation> out = new LinkedHashMap<>();
         try (Connection c = suite.connect("estimation");
              PreparedStatement s = c.prepareStatement(
-                     "SELECT id, status, attempts, result::text, error FROM estimation WHERE id = ANY (?)")) {
+                     "SELECT id, status, attempts, result::text, error, command_partition FROM estimation WHERE id = ANY (?)")) {
             s.setArray(1, c.createArrayOf("text", ids.toArray()));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     String result = rs.getString(4);
                     out.put(rs.getString(1), new Estimation(rs.getString(1), rs.getString(2), rs.getInt(3),
-                            result == null ? null : Api.JSON.readTree(result), rs.getString(5)));
+                            result == null ? null : Api.JSON.readTree(result), rs.getString(5),
+                            (Integer) rs.getObject(6)));
                 }
             }
         } catch (SQLException | IOException e) {

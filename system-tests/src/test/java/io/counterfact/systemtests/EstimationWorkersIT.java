@@ -151,7 +151,7 @@ class EstimationWorkersIT {
                             + inFlightOnVictim.stream().map(id -> rows.get(id).attempts()).toList() + ")");
             // only the victim's commands ran again: the survivor kept its own partitions through the rebalance
             Map<String, Integer> rerunElsewhere = new TreeMap<>();
-            rows.values().stream().filter(e -> e.attempts() > 1 && !victimPartitions.contains(CommandGroup.partitionOf(e.id())))
+            rows.values().stream().filter(e -> e.attempts() > 1 && !victimPartitions.contains(e.commandPartition()))
                     .forEach(e -> rerunElsewhere.put(e.id(), e.attempts()));
             assertTrue(rerunElsewhere.isEmpty(), "commands of partitions the survivor held ran more than once: "
                     + rerunElsewhere + " (" + droppedDuplicates() + ")");
@@ -259,7 +259,7 @@ class EstimationWorkersIT {
     Set<String> runningOn(ServiceProcess instance, Map<String, EstimationDb.Estimation> rows) {
         Set<Integer> held = group.partitionsOf(instance.name());
         Set<String> running = new TreeSet<>();
-        rows.values().stream().filter(e -> e.status().equals("RUNNING") && held.contains(CommandGroup.partitionOf(e.id())))
+        rows.values().stream().filter(e -> e.status().equals("RUNNING") && held.contains(e.commandPartition()))
                 .forEach(e -> running.add(e.id()));
         return running;
     }

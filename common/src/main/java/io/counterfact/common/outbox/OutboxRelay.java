@@ -28,7 +28,9 @@ import java.util.concurrent.Future;
 /**
  * The relay of a transactional outbox, framework-free: publishes a service's {@code outbox} table to Kafka in id
  * order, then marks what was published. One relay at a time across all pods of a service (a PostgreSQL advisory
- * lock held for the duration of a pass), so per-key order holds. The producer is idempotent with acks=all and
+ * lock held for the duration of a pass), so per-key order holds. A record goes to the partition its key hashes to,
+ * unless its row names a {@code partition_slot}: then to partition {@code slot mod partitions} (see {@link
+ * OutboxRows#insertJsonSpread}), which spreads work items such as estimation commands evenly over the partitions. The producer is idempotent with acks=all and
  * retries for as long as a broker outage lasts (up to {@code delivery.timeout.ms}): an outage delays events and loses
  * none. A crash between send and mark re-publishes that pass; consumers drop the duplicate by event id (their inbox).
  *
@@ -42,6 +44,7 @@ import java.util.concurrent.Future;
  *     event_type    text        NOT NULL,
  *     payload       bytea,                              -- null only when a PayloadResolver supplies it
  *     headers       jsonb       NOT NULL DEFAULT '{}'::jsonb,  -- Kafka headers, name to UTF-8 string
+ *     partition_slot bigint,                             -- null: the partition of the key's hash
  *     created_at    timestamptz NOT NULL DEFAULT now(),
  *     published_at  timestamptz
  * );
@@ -190,7 +193,10 @@ public final class OutboxRelay implements AutoCloseable {
                                 value = resolver.resolve(c, rs);
                                 resolved++;
                             }
-                            ProducerRecord<String, byte[]> record = new ProducerRecord<>(rs.getString("topic"),
+                            String topic = rs.getString("topic");
+                            long slot = rs.getLong("partition_slot");
+                            Integer partition = rs.wasNull() ? null : partitionOfSlot(topic, slot);
+                            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, partition,
                                     rs.getString("record_key"), value);
                             String headersJson = rs.getString("headers");
                             if (headersJson != null && !headersJson.isBlank()) {
@@ -214,6 +220,15 @@ public final class OutboxRelay implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The slot's partition among the topic's partitions as the broker has them now (the producer's metadata, so a
+     * topic given more partitions is spread over all of them). A row's partition does not depend on when it is sent:
+     * a row published again after a crash lands where its first copy did, as a keyed record would.
+     */
+    private int partitionOfSlot(String topic, long slot) {
+        return (int) Math.floorMod(slot, (long) producer.partitionsFor(topic).size());
     }
 
     private boolean tryLock(Connection c) throws SQLException {

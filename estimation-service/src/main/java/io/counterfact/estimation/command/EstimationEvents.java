@@ -19,6 +19,8 @@ import java.time.Instant;
 public class EstimationEvents {
 
     static final String SOURCE = "/counterfact/estimation-service";
+    /** The sequence (migration V3) that numbers the commands for their partition. */
+    static final String COMMAND_PARTITION_SLOTS = "command_partition_slot";
 
     @Inject
     ObjectMapper json;
@@ -28,7 +30,9 @@ public class EstimationEvents {
         ObjectNode data = json.createObjectNode().put("estimationId", id).put("datasetId", datasetId).put("version", version);
         data.set("request", request);
         data.put("acceptedAt", acceptedAt.toString());
-        write(c, Topics.ESTIMATION_COMMANDS, id, EventTypes.ESTIMATION_RUN, traceparent, data);
+        // spread by acceptance order, not by the id's hash: queued commands are shared evenly by the workers
+        OutboxRows.insertJsonSpread(c, json, Topics.ESTIMATION_COMMANDS, id,
+                EventEnvelope.of(EventTypes.ESTIMATION_RUN, 1, SOURCE, id, traceparent, data), COMMAND_PARTITION_SLOTS);
     }
 
     public void accepted(Connection c, String id, String datasetId, int version, JsonNode request, Instant acceptedAt,

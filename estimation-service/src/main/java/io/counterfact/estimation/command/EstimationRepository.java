@@ -70,11 +70,15 @@ public class EstimationRepository {
         }
     }
 
-    /** QUEUED or RUNNING (a previous holder died) → RUNNING, one more attempt. @return empty if terminal or unknown */
-    public Optional<Row> start(Connection c, String id) throws SQLException {
+    /**
+     * QUEUED or RUNNING (a previous holder died) → RUNNING, one more attempt, taken from {@code commandPartition} of
+     * the command topic. @return empty if terminal or unknown
+     */
+    public Optional<Row> start(Connection c, String id, int commandPartition) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE estimation SET status = 'RUNNING', attempts = attempts + 1, "
-                + "started_at = now() WHERE id = ? AND " + NON_TERMINAL + " RETURNING " + COLUMNS)) {
-            s.setString(1, id);
+                + "started_at = now(), command_partition = ? WHERE id = ? AND " + NON_TERMINAL + " RETURNING " + COLUMNS)) {
+            s.setInt(1, commandPartition);
+            s.setString(2, id);
             return one(s);
         }
     }

@@ -177,7 +177,7 @@ public class EstimationWorker {
             if (stopping) {
                 return handBack(where, estimationId, "not started");
             }
-            runRetryingTransientFailures(estimationId);
+            runRetryingTransientFailures(estimationId, meta.getPartition());
             return message.ack();
         } catch (HandBackException e) {
             return handBack(where, estimationId, e.getMessage());
@@ -200,11 +200,11 @@ public class EstimationWorker {
         return CompletableFuture.completedFuture(null);
     }
 
-    private void runRetryingTransientFailures(String estimationId) {
+    private void runRetryingTransientFailures(String estimationId, int partition) {
         long deadline = System.nanoTime() + transientRetry.toNanos();
         while (true) {
             try {
-                run(estimationId);
+                run(estimationId, partition);
                 return;
             } catch (HandBackException | PoisonCommandException e) {
                 throw e;
@@ -264,9 +264,9 @@ public class EstimationWorker {
         return new PoisonCommandException(reason);
     }
 
-    private void run(String id) {
+    private void run(String id, int partition) {
         Optional<EstimationRepository.Row> started = transactions.inTransaction(c -> {
-            Optional<EstimationRepository.Row> row = repository.start(c, id);
+            Optional<EstimationRepository.Row> row = repository.start(c, id, partition);
             if (row.isPresent() && row.get().attempts() <= maxStarts) {
                 events.progress(c, id, row.get().attempts(), 0.0, "started", row.get().traceparent());
             }

@@ -215,6 +215,39 @@ class EstimationCommandTest {
     }
 
     @Test
+    void queuedCommandsAreSpreadEvenlyOverThePartitionsInTheOrderTheyWereAccepted() throws Exception {
+        int partitions = Topics.PARTITIONS.get(Topics.ESTIMATION_COMMANDS);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2 * partitions; i++) {
+            ids.add(post(aipw().put("method", "ipw"), null).then().statusCode(202).extract().path("id"));
+        }
+        for (String id : ids) {
+            assertEquals("SUCCEEDED", awaitTerminal(id).get("status").asText());
+        }
+        // the partition each worker took the command from, in the order the commands were accepted
+        List<Integer> taken = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT e.command_partition FROM estimation e JOIN outbox o ON o.record_key = e.id AND o.topic = ? "
+                        + "WHERE e.id = ANY (?) ORDER BY o.partition_slot")) {
+            s.setString(1, Topics.ESTIMATION_COMMANDS);
+            s.setArray(2, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    taken.add(rs.getInt(1));
+                }
+            }
+        }
+        assertEquals(ids.size(), taken.size());
+        for (int i = 1; i < taken.size(); i++) {
+            // hashing the ids would put some on one partition and none on another; here each partition gets its turn
+            assertEquals((taken.get(i - 1) + 1) % partitions, taken.get(i), "consecutive partitions: " + taken);
+        }
+        // what the worker recorded is where the record is: the relay placed it, the key is still the estimation id
+        ConsumerRecord<String, byte[]> first = records(Topics.ESTIMATION_COMMANDS, ids.get(0)).get(0);
+        assertEquals(first.partition(), count("SELECT command_partition FROM estimation WHERE id = ?", ids.get(0)));
+    }
+
+    @Test
     void aPoisonCommandGoesToTheDeadLetterTopicAndFailsItsEstimation() throws Exception {
         String id = "est_" + UUID.randomUUID().toString().replace("-", "");
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
