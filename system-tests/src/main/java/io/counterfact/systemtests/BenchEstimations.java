@@ -62,7 +62,7 @@ public final class BenchEstimations {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>(Map.of(
-                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "30", "cpu-limit", "0", "parts", "abc",
+                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "30", "cpu-limit", "0", "parts", "abc", "rounds", "1",
                 "out", ".work/bench-estimations/" + Instant.now().toString().replace(":", "")));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -123,31 +123,67 @@ public final class BenchEstimations {
 
     // ---- (a) ---------------------------------------------------------------------------------------------------
 
+    /**
+     * (a), {@code --rounds} times with fresh workers each time: the figure moves with each JVM's compiled code (the
+     * same command's steady CPU time differed by up to 25% between JVMs here), so one round is one draw; the table
+     * gives each round's ratio and their median, and the CPU split pooled over the rounds.
+     */
     private void throughput(int n) throws Exception {
-        Drain one = drain(1, n, "a1");
-        Drain two = drain(2, n, "a2");
-        Files.writeString(out.resolve("a-throughput.csv"), String.format(Locale.ROOT,
-                "workers,commands,drain_seconds,commands_per_minute,worker_cpu_seconds,machine_busy_cores%n"
-                        + "1,%d,%.3f,%.1f,%.2f,%.2f%n2,%d,%.3f,%.1f,%.2f,%.2f%n",
-                n, one.seconds(), n / one.seconds() * 60, one.workerCpuSeconds(), one.machineBusyCores(),
-                n, two.seconds(), n / two.seconds() * 60, two.workerCpuSeconds(), two.machineBusyCores()),
-                StandardCharsets.UTF_8);
-        table("(a) drain %d queued commands (AIPW, %d rows, %d bootstrap replicates each)", n, opt("rows"),
-                opt("replicates"));
-        row("1 worker (" + workerShare() + ")", "%.1f s, %.1f commands/min", one.seconds(), n / one.seconds() * 60);
-        row("2 workers (" + workerShare() + " each)", "%.1f s, %.1f commands/min", two.seconds(), n / two.seconds() * 60);
-        row("ratio 2 / 1 (goal >= 1.8)", "%.2fx", one.seconds() / two.seconds());
-        // what the ratio cannot show on a shared machine: whether the workers got the cores they were pinned to
-        row("workers' CPU per command, 1 / 2 workers", "%.3f s / %.3f s", one.workerCpuSeconds() / n,
-                two.workerCpuSeconds() / n);
+        int rounds = opt("rounds");
+        List<Drain> ones = new ArrayList<>();
+        List<Drain> twos = new ArrayList<>();
+        StringBuilder csv = new StringBuilder(
+                "round,workers,commands,drain_seconds,commands_per_minute,worker_cpu_seconds,machine_busy_cores\n");
+        for (int r = 1; r <= rounds; r++) {
+            String tag = rounds == 1 ? "" : "-r" + r;
+            ones.add(drain(1, n, "a1" + tag));
+            twos.add(drain(2, n, "a2" + tag));
+            for (Drain d : List.of(ones.get(r - 1), twos.get(r - 1))) {
+                csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.1f,%.2f,%.2f%n", r, d == ones.get(r - 1) ? 1 : 2, n,
+                        d.seconds(), n / d.seconds() * 60, d.workerCpuSeconds(), d.machineBusyCores()));
+            }
+        }
+        Files.writeString(out.resolve("a-throughput.csv"), csv.toString(), StandardCharsets.UTF_8);
+        table("(a) drain %d queued commands (AIPW, %d rows, %d bootstrap replicates each), %d round(s)", n, opt("rows"),
+                opt("replicates"), rounds);
+        double[] ratios = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            Drain one = ones.get(r);
+            Drain two = twos.get(r);
+            ratios[r] = one.seconds() / two.seconds();
+            row("round " + (r + 1) + ": 1 -> 2 workers (" + workerShare() + " each)",
+                    "%.1f s -> %.1f s, %.0f -> %.0f commands/min, %.2fx", one.seconds(), two.seconds(),
+                    n / one.seconds() * 60, n / two.seconds() * 60, ratios[r]);
+        }
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        row("ratio 2 / 1, median (goal >= 1.8)", "%.2fx (range %.2f-%.2f)", quantile(sorted, 0.5), sorted[0],
+                sorted[rounds - 1]);
+        // pooled over the rounds: the ratio of the total drain times, where the CPU went, whether the workers got
+        // their share
+        Drain one = pooled(ones);
+        Drain two = pooled(twos);
+        row("ratio 2 / 1, pooled (all rounds' drain times)", "%.2fx", one.seconds() / two.seconds());
+        int commands = n * rounds;
+        row("workers' CPU per command, 1 / 2 workers", "%.3f s / %.3f s", one.workerCpuSeconds() / commands,
+                two.workerCpuSeconds() / commands);
         row("cores the workers used, 1 / 2 workers", "%.2f / %.2f", one.workerCpuSeconds() / one.seconds(),
                 two.workerCpuSeconds() / two.seconds());
         row("machine cores busy (all processes), 1 / 2", "%.2f / %.2f of %d", one.machineBusyCores(),
                 two.machineBusyCores(), Runtime.getRuntime().availableProcessors());
         for (String group : two.cpuByGroup().keySet()) {
-            row("CPU per command: " + group, "%.3f s / %.3f s", one.cpuByGroup().getOrDefault(group, 0.0) / n,
-                    two.cpuByGroup().get(group) / n);
+            row("CPU per command: " + group, "%.3f s / %.3f s", one.cpuByGroup().getOrDefault(group, 0.0) / commands,
+                    two.cpuByGroup().get(group) / commands);
         }
+    }
+
+    /** The drains as one: seconds and CPU summed, busy cores weighted by each drain's length. */
+    private static Drain pooled(List<Drain> drains) {
+        double seconds = drains.stream().mapToDouble(Drain::seconds).sum();
+        double busy = drains.stream().mapToDouble(d -> d.machineBusyCores() * d.seconds()).sum() / seconds;
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        drains.forEach(d -> d.cpuByGroup().forEach((g, v) -> cpu.merge(g, v, Double::sum)));
+        return new Drain(seconds, busy, cpu);
     }
 
     /**
