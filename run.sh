@@ -97,7 +97,8 @@ for svc in "${SERVICES[@]}"; do
     # to its scalar kernels without the module)
     jit=(-XX:TieredStopAtLevel=1)
     [ "$name" = estimation-service ] && jit=(--add-modules=jdk.incubator.vector)
-    exec java -XX:+UseSerialGC "${jit[@]}" -Xmx${COUNTERFACT_HEAP:-1g} \
+    # out of memory: exit (and say so in the log) rather than run on with a dead worker thread, as the images do
+    exec java -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError "${jit[@]}" -Xmx${COUNTERFACT_HEAP:-1g} \
       -jar "$name/target/quarkus-app/quarkus-run.jar"
   ) > "$LOGS/$name.log" 2>&1 &
   PIDS+=($!)
