@@ -31,8 +31,9 @@ import java.util.Map;
  * <ol>
  *   <li>(a) drain rate of N queued commands with 1 and with 2 workers: the commands are queued through an
  *   estimation-service instance whose command consumer is disabled, to workers that are already running and warm
- *   (a warm-up batch first, {@code --warmup} commands per worker: JIT, pools, frame cache); the drain time is first start to last finish (database
- *   timestamps); the CPU each group of processes used in it is reported per command.</li>
+ *   (a warm-up batch first, {@code --warmup} commands per worker: JIT, pools, frame cache); the drain time is
+ *   first start to last finish (database timestamps); the CPU each group of processes used in it is reported per
+ *   command; {@code --rounds} times with fresh workers.</li>
  *   <li>(b) a worker removed mid-drain (SIGTERM, then SIGKILL in a second round): commands lost, run twice.</li>
  *   <li>(c) POST through the gateway to a SUCCEEDED {@code GET /api/estimations/{id}} through the gateway, one
  *   10,000-row AIPW at a time, two workers: p50/p95.</li>
@@ -62,7 +63,8 @@ public final class BenchEstimations {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>(Map.of(
-                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "30", "cpu-limit", "0", "parts", "abc", "rounds", "1",
+                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "30",
+                "cpu-limit", "0", "parts", "abc", "rounds", "1",
                 "out", ".work/bench-estimations/" + Instant.now().toString().replace(":", "")));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -138,9 +140,10 @@ public final class BenchEstimations {
             String tag = rounds == 1 ? "" : "-r" + r;
             ones.add(drain(1, n, "a1" + tag));
             twos.add(drain(2, n, "a2" + tag));
-            for (Drain d : List.of(ones.get(r - 1), twos.get(r - 1))) {
-                csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.1f,%.2f,%.2f%n", r, d == ones.get(r - 1) ? 1 : 2, n,
-                        d.seconds(), n / d.seconds() * 60, d.workerCpuSeconds(), d.machineBusyCores()));
+            for (int workers = 1; workers <= 2; workers++) {
+                Drain d = (workers == 1 ? ones : twos).get(r - 1);
+                csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.1f,%.2f,%.2f%n", r, workers, n, d.seconds(),
+                        n / d.seconds() * 60, d.workerCpuSeconds(), d.machineBusyCores()));
             }
         }
         Files.writeString(out.resolve("a-throughput.csv"), csv.toString(), StandardCharsets.UTF_8);

@@ -30,9 +30,10 @@ import java.util.concurrent.Future;
  * order, then marks what was published. One relay at a time across all pods of a service (a PostgreSQL advisory
  * lock held for the duration of a pass), so per-key order holds. A record goes to the partition its key hashes to,
  * unless its row names a {@code partition_slot}: then to partition {@code slot mod partitions} (see {@link
- * OutboxRows#insertJsonSpread}), which spreads work items such as estimation commands evenly over the partitions. The producer is idempotent with acks=all and
- * retries for as long as a broker outage lasts (up to {@code delivery.timeout.ms}): an outage delays events and loses
- * none. A crash between send and mark re-publishes that pass; consumers drop the duplicate by event id (their inbox).
+ * OutboxRows#insertJsonSpread}), which spreads work items such as estimation commands evenly over the partitions.
+ * The producer is idempotent with acks=all and retries for as long as a broker outage lasts (up to
+ * {@code delivery.timeout.ms}): an outage delays events and loses none. A crash between send and mark re-publishes
+ * that pass; consumers drop the duplicate by event id (their inbox).
  *
  * <p>The table each service migrates (extra columns are allowed, e.g. for a {@link PayloadResolver}):
  * <pre>
