@@ -326,7 +326,7 @@ public final class BenchEstimations {
             s.setArray(1, c.createArrayOf("text", ids.toArray()));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    b.append(rs.getString(1)).append(',').append(rs.getInt(8)).append(',')
+                    b.append(rs.getString(1)).append(',').append(rs.getObject(8) == null ? "" : rs.getObject(8)).append(',')
                             .append(rs.getString(2)).append(',').append(rs.getInt(3)).append(',')
                             .append(rs.getTimestamp(4).toInstant()).append(',').append(rs.getTimestamp(5).toInstant())
                             .append(',').append(rs.getTimestamp(6) == null ? "" : rs.getTimestamp(6).toInstant()).append(',')
