@@ -51,4 +51,15 @@ public interface Estimator {
      * @throws InvalidSpecException when the data make the estimate undefined (named field and column)
      */
     EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress);
+
+    /**
+     * The point estimate alone, as {@code estimate(data, spec, options, NONE).estimate()} would give it: what the
+     * bootstrap's and the jackknife's refits need. An estimator may skip here what only a full result shows (its
+     * diagnostics, standard error and interval); a refit of a 40-replicate bootstrap runs this 40 times.
+     *
+     * @throws InvalidSpecException as {@link #estimate} would on the same data
+     */
+    default double pointEstimate(DataFrame data, EstimationSpec spec, Options options) {
+        return estimate(data, spec, options, ProgressListener.NONE).estimate();
+    }
 }

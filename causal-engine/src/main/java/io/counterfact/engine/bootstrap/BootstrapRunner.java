@@ -135,7 +135,7 @@ public final class BootstrapRunner {
 
     private static double estimateOrNaN(Estimator estimator, DataFrame sample, EstimationSpec spec, Options options) {
         try {
-            double v = estimator.estimate(sample, spec, options, ProgressListener.NONE).estimate();
+            double v = estimator.pointEstimate(sample, spec, options);
             return Double.isFinite(v) ? v : Double.NaN;
         } catch (InvalidSpecException | ArithmeticException e) {
             return Double.NaN;

@@ -73,6 +73,35 @@ public final class AugmentedIpw implements Estimator {
     @Override
     public EstimationResult estimate(DataFrame data, EstimationSpec spec, Options options, ProgressListener progress) {
         PropensityStep step = PropensityStep.fit(data, spec, options, progress, 0.2, METHOD);
+        Effect effect = effect(step, spec, options, progress);
+        Propensity ps = step.ps();
+        int folds = options.integer(CROSS_FIT_FOLDS);
+        Results r = new Results();
+        if ("ATE".equals(spec.estimand())) {
+            r.diagnostics.put("mu1", effect.mu1());
+            r.diagnostics.put("mu0", effect.mu0());
+        }
+        r.diagnostics.put("propensity", Overlap.diagnostics(ps.scores(), step.dm().treatment(), step.keep(),
+                spec.estimand(), r.warnings));
+        r.diagnostics.put("propensityModel", ps.modelDiagnostics());
+        r.diagnostics.put(OUTCOME_MODEL, options.string(OUTCOME_MODEL));
+        r.diagnostics.put(CROSS_FIT_FOLDS, folds);
+        if (folds > 0) {
+            r.diagnostics.put(SEED, options.longValue(SEED));
+        }
+        progress.onProgress(1.0, "estimate");
+        return r.normal(spec, options, step.dm(), effect.units(), effect.estimate(), effect.se());
+    }
+
+    /** The bootstrap's refit: the effect without the overlap and propensity-model diagnostics. */
+    @Override
+    public double pointEstimate(DataFrame data, EstimationSpec spec, Options options) {
+        PropensityStep step = PropensityStep.fit(data, spec, options, ProgressListener.NONE, 0.2, METHOD);
+        return effect(step, spec, options, ProgressListener.NONE).estimate();
+    }
+
+    /** The nuisance models (propensity given, outcome models fitted here) and the effect from them. */
+    private Effect effect(PropensityStep step, EstimationSpec spec, Options options, ProgressListener progress) {
         DesignMatrix dm = step.dm();
         Propensity ps = step.ps();
         double[] eAll = ps.scores();
@@ -86,43 +115,26 @@ public final class AugmentedIpw implements Estimator {
         int folds = options.integer(CROSS_FIT_FOLDS);
         String treatment = spec.treatment();
 
-        Effect effect;
         if (folds == 0 && !pooled) {
             // the arm models select their rows themselves: no copy of the data, trimmed or not
             ArmModels arms = ArmModels.fit(xAll, tAll, yAll, keep, ps.fit.centering().shift(), terms, "");
             double[][] m = arms.predict(xAll);
             progress.onProgress(0.8, "outcome models");
-            effect = Effect.of(spec.estimand(), yAll, tAll, eAll, m[0], m[1], keep);
+            return Effect.of(spec.estimand(), yAll, tAll, eAll, m[0], m[1], keep);
+        }
+        int[] idx = keep == null ? null : Overlap.indices(keep);
+        double[][] x = idx == null ? xAll : Overlap.take(xAll, idx);
+        double[] y = idx == null ? yAll : Overlap.take(yAll, idx);
+        double[] t = idx == null ? tAll : Overlap.take(tAll, idx);
+        Nuisance nu;
+        if (folds == 0) {
+            double[][] m = outcomePredictions(x, t, y, x, true, terms, treatment, "");
+            nu = new Nuisance(idx == null ? eAll : Overlap.take(eAll, idx), m[0], m[1]);
         } else {
-            int[] idx = keep == null ? null : Overlap.indices(keep);
-            double[][] x = idx == null ? xAll : Overlap.take(xAll, idx);
-            double[] y = idx == null ? yAll : Overlap.take(yAll, idx);
-            double[] t = idx == null ? tAll : Overlap.take(tAll, idx);
-            Nuisance nu;
-            if (folds == 0) {
-                double[][] m = outcomePredictions(x, t, y, x, true, terms, treatment, "");
-                nu = new Nuisance(idx == null ? eAll : Overlap.take(eAll, idx), m[0], m[1]);
-            } else {
-                nu = crossFit(x, t, y, terms, treatment, pooled, folds, options.longValue(SEED));
-            }
-            progress.onProgress(0.8, folds == 0 ? "outcome models" : "cross-fitting");
-            effect = Effect.of(spec.estimand(), y, t, nu.e, nu.m1, nu.m0, null);
+            nu = crossFit(x, t, y, terms, treatment, pooled, folds, options.longValue(SEED));
         }
-
-        Results r = new Results();
-        if ("ATE".equals(spec.estimand())) {
-            r.diagnostics.put("mu1", effect.mu1());
-            r.diagnostics.put("mu0", effect.mu0());
-        }
-        r.diagnostics.put("propensity", Overlap.diagnostics(eAll, tAll, keep, spec.estimand(), r.warnings));
-        r.diagnostics.put("propensityModel", ps.modelDiagnostics());
-        r.diagnostics.put(OUTCOME_MODEL, options.string(OUTCOME_MODEL));
-        r.diagnostics.put(CROSS_FIT_FOLDS, folds);
-        if (folds > 0) {
-            r.diagnostics.put(SEED, options.longValue(SEED));
-        }
-        progress.onProgress(1.0, "estimate");
-        return r.normal(spec, options, dm, effect.units(), effect.estimate(), effect.se());
+        progress.onProgress(0.8, folds == 0 ? "outcome models" : "cross-fitting");
+        return Effect.of(spec.estimand(), y, t, nu.e, nu.m1, nu.m0, null);
     }
 
     /** An AIPW estimate: the effect, its SE (sd(ψ)/√n with the 1/n variance), the arms' means (ATE) and the units used. */

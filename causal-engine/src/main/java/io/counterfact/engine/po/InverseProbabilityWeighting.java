@@ -90,13 +90,8 @@ public final class InverseProbabilityWeighting implements Estimator {
         double[] e = ps.scores();
         double[] t = dm.treatment();
         boolean[] keep = step.keep();
-        boolean hajek = "normalized".equals(options.string("weights"));
         boolean mest = "m-estimation".equals(options.string("se"));
-        // the M-estimation SE costs two passes over the propensity model's columns: only when asked for
-        IpwCalculation.Estimate est = mest
-                ? IpwCalculation.compute(dm.outcome(), t, e, keep, ps.x, ps.fit.centering().shift(),
-                        ps.fit.information(), spec.estimand(), hajek)
-                : IpwCalculation.knownPropensity(dm.outcome(), t, e, keep, List.of(spec.estimand()), hajek).get(0);
+        IpwCalculation.Estimate est = calculation(step, spec, options);
         double se = mest ? est.seMEstimation() : est.seKnownPropensity();
         Results r = new Results();
         r.diagnostics.put("propensity", Overlap.diagnostics(e, t, keep, spec.estimand(), r.warnings));
@@ -112,5 +107,24 @@ public final class InverseProbabilityWeighting implements Estimator {
         int n = keep == null ? dm.n() : Overlap.count(keep);
         progress.onProgress(1.0, "estimate");
         return r.normal(spec, options, dm, n, est.estimate(), se);
+    }
+
+    /** The bootstrap's refit: the weighted means without the overlap and propensity-model diagnostics. */
+    @Override
+    public double pointEstimate(DataFrame data, EstimationSpec spec, Options options) {
+        return calculation(PropensityStep.fit(data, spec, options, ProgressListener.NONE, 0.6, METHOD), spec, options)
+                .estimate();
+    }
+
+    private static IpwCalculation.Estimate calculation(PropensityStep step, EstimationSpec spec, Options options) {
+        DesignMatrix dm = step.dm();
+        Propensity ps = step.ps();
+        boolean hajek = "normalized".equals(options.string("weights"));
+        // the M-estimation SE costs two passes over the propensity model's columns: only when asked for
+        return "m-estimation".equals(options.string("se"))
+                ? IpwCalculation.compute(dm.outcome(), dm.treatment(), ps.scores(), step.keep(), ps.x,
+                        ps.fit.centering().shift(), ps.fit.information(), spec.estimand(), hajek)
+                : IpwCalculation.knownPropensity(dm.outcome(), dm.treatment(), ps.scores(), step.keep(),
+                        List.of(spec.estimand()), hajek).get(0);
     }
 }

@@ -62,6 +62,18 @@ public final class LogisticRegression {
     private LogisticRegression() {
     }
 
+    /**
+     * log(1 + a) for a in (0, 1], as a term of the log-likelihood. Math.log1p is a native call on Java 17 (StrictMath's
+     * fdlibm, ~a tenth of a 10,000-row AIPW's time in profiles); Math.log is an intrinsic. For a in (0, 1] the sum
+     * 1 + a is rounded by at most 2⁻⁵³ and log's slope there is at most 1, so the term is off by ~1e-16 in absolute
+     * terms, as log1p's: the log-likelihood (a sum of n such terms, compared only with its own previous value in
+     * step halving, and reported as the deviance) is as exact either way. (log1p's edge, relative accuracy for
+     * tiny a, buys nothing in an absolute sum.)
+     */
+    static double log1pUnit(double a) {
+        return Math.log(1 + a);
+    }
+
     /** A fitted model. */
     public static final class Fit {
         private final double[] coefficients;
@@ -408,7 +420,7 @@ public final class LogisticRegression {
                         rootW[i] = Math.sqrt(prob * (1 - prob));
                         // the residual t − e, kept in eta's place for the gradient
                         eta[i] = t[lo + i] - prob;
-                        ll += t[lo + i] * h - (Math.max(h, 0) + Math.log1p(a));
+                        ll += t[lo + i] * h - (Math.max(h, 0) + log1pUnit(a));
                         maxAbs = Math.max(maxAbs, Math.abs(h));
                         if (Math.abs(h) > SEPARATED_LINEAR_PREDICTOR) {
                             extreme++;
@@ -515,7 +527,7 @@ public final class LogisticRegression {
                         double h = eta[i];
                         double a = Math.exp(-Math.abs(h));
                         e[lo + i] = h >= 0 ? 1 / (1 + a) : a / (1 + a);
-                        ll += t[lo + i] * h - (Math.max(h, 0) + Math.log1p(a));
+                        ll += t[lo + i] * h - (Math.max(h, 0) + log1pUnit(a));
                         maxAbs = Math.max(maxAbs, Math.abs(h));
                         maxChange = Math.max(maxChange, Math.abs(change[i]));
                         if (Math.abs(h) > SEPARATED_LINEAR_PREDICTOR) {
