@@ -63,7 +63,7 @@ public final class BenchEstimations {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>(Map.of(
-                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "30",
+                "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "200",
                 "cpu-limit", "0", "parts", "abc", "rounds", "1",
                 "out", ".work/bench-estimations/" + Instant.now().toString().replace(":", "")));
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -198,7 +198,7 @@ public final class BenchEstimations {
         int limit = opt("cpu-limit");
         Suite.Spec spec = Suite.Spec.of("estimation-service", name)
                 .jvmArgs("-XX:ActiveProcessorCount=1", "--add-modules=jdk.incubator.vector", CommandGroup.clientIdOption(name))
-                .jvmArgs(extra);
+                .jvmArgs(extra).jvmArgs(extraWorkerJvmArgs(name));
         if (limit <= 0) {
             spec.prefix("taskset", "-c", core);
         }
@@ -207,6 +207,15 @@ public final class BenchEstimations {
             CpuLimit.apply(p.pid(), name, limit);
         }
         return p;
+    }
+
+    /**
+     * BENCH_WORKER_JVM_ARGS: more JVM options for every worker, e.g. a flight recording to see where a worker's CPU
+     * goes; {@code {name}} in them becomes the worker's name (one recording file per worker).
+     */
+    private static String[] extraWorkerJvmArgs(String name) {
+        String args = System.getenv().getOrDefault("BENCH_WORKER_JVM_ARGS", "").trim();
+        return args.isEmpty() ? new String[0] : args.replace("{name}", name).split("\\s+");
     }
 
     /** How one worker is held to its share of the machine, for the table. */
@@ -261,7 +270,11 @@ public final class BenchEstimations {
         // running pods, as an autoscaler keeps them: the JIT has compiled the engine, the pools are full and the
         // replica's frame is cached before the measured drain (a new pod's warm-up is its own cost, not throughput).
         // As many warm-up commands per worker whatever the number of workers, so that each JVM is as warm: with one
-        // batch for all, two workers would each have seen half as many and still be compiling in the measured drain
+        // batch for all, two workers would each have seen half as many and still be compiling in the measured drain.
+        // 200 each: C2 is still compiling the engine's orchestration (AugmentedIpw.estimate, called 41 times per
+        // command, reaches C2's thresholds at ~7,000 calls) around the 180th command of a fresh JVM, and a worker's
+        // compiler thread took 5-9% of its 500m quota during a drain after 30 warm-up commands; that cost, paid
+        // once per JVM, fell twice on the 2-worker drain's 120 commands and once on the 1-worker drain's
         int warmup = opt("warmup") * workers;
         if (warmup > 0) {
             List<String> warm = queue(warmup);
