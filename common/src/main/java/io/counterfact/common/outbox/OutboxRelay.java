@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The relay of a transactional outbox, framework-free: publishes a service's {@code outbox} table to Kafka in id
@@ -31,6 +33,9 @@ import java.util.concurrent.Future;
  * lock held for the duration of a pass), so per-key order holds. A record goes to the partition its key hashes to,
  * unless its row names a {@code partition_slot}: then to partition {@code slot mod partitions} (see {@link
  * OutboxRows#insertJsonSpread}), which spreads work items such as estimation commands evenly over the partitions.
+ * A service wakes its relay ({@link #wake}) after each transaction it commits, so an event leaves as soon as it is
+ * committed; the poll interval is only the fallback for rows no wake-up announced (another pod's rows while this pod
+ * held the lock, a pod that died between its commit and its wake-up, rows left from before a restart).
  * The producer is idempotent with acks=all and retries for as long as a broker outage lasts (up to
  * {@code delivery.timeout.ms}): an outage delays events and loses none. A crash between send and mark re-publishes
  * that pass; consumers drop the duplicate by event id (their inbox).
@@ -56,6 +61,10 @@ import java.util.concurrent.Future;
 public final class OutboxRelay implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** What a pass returns when another pod's relay holds the lock. */
+    private static final int LOCKED_ELSEWHERE = -1;
+    /** How soon a relay that found the lock taken looks again (a pass takes milliseconds). */
+    private static final long LOCK_RETRY_MILLIS = 20;
 
     /**
      * Supplies the value of a row whose {@code payload} is null (a large value stored elsewhere, e.g. ingestion's
@@ -69,7 +78,7 @@ public final class OutboxRelay implements AutoCloseable {
     /**
      * @param name            the producer's client id and the relay thread's name
      * @param lockKey         the advisory lock key: one relay per database at a time
-     * @param pollInterval    how long an idle relay sleeps before it looks again
+     * @param pollInterval    how long an idle relay waits for a {@link #wake} before it looks anyway
      * @param passSize        rows read per pass
      * @param resolvedPerPass at most this many resolved (large) values per pass: bounds the bytes in flight
      */
@@ -94,6 +103,8 @@ public final class OutboxRelay implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private volatile boolean running;
     private Thread worker;
+    /** At most one pending wake-up: those that come during a pass ask for one more pass, not one each. */
+    private final Semaphore wakeUps = new Semaphore(0);
 
     public OutboxRelay(DataSource dataSource, Producer<String, byte[]> producer, Settings settings,
                        PayloadResolver resolver) {
@@ -154,11 +165,28 @@ public final class OutboxRelay implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
     }
 
+    /**
+     * Asks for a pass now instead of at the next poll: call it after committing a transaction that may have written
+     * outbox rows (before the commit the pass would not see them). Does not block; costs an idle relay one pass.
+     */
+    public void wake() {
+        if (wakeUps.availablePermits() == 0) {
+            wakeUps.release();
+        }
+    }
+
     private void loop() {
         while (running) {
             try {
-                if (publishPass() == 0) {
-                    Thread.sleep(settings.pollInterval().toMillis());
+                // wake-ups from before this pass are answered by it; those that come during it get another
+                wakeUps.drainPermits();
+                int published = pass();
+                if (published == 0) {
+                    wakeUps.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                } else if (published == LOCKED_ELSEWHERE) {
+                    // another pod's relay is in a pass that may have read the outbox before our rows committed:
+                    // look again shortly rather than at the next poll
+                    Thread.sleep(Math.min(LOCK_RETRY_MILLIS, settings.pollInterval().toMillis()));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -174,12 +202,17 @@ public final class OutboxRelay implements AutoCloseable {
 
     /** One pass: publishes up to {@code passSize} unpublished rows if this relay holds the lock. @return how many */
     public int publishPass() throws Exception {
+        return Math.max(0, pass());
+    }
+
+    /** {@link #publishPass}, telling "another relay holds the lock" ({@link #LOCKED_ELSEWHERE}) from "nothing to do". */
+    private int pass() throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 if (!tryLock(c)) {
                     c.rollback();
-                    return 0;
+                    return LOCKED_ELSEWHERE;
                 }
                 List<Long> published = new ArrayList<>();
                 List<Future<RecordMetadata>> sends = new ArrayList<>();

@@ -25,15 +25,23 @@ public class EstimationOutboxRelay {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
-    @ConfigProperty(name = "counterfact.outbox.poll-interval", defaultValue = "PT0.05S")
+    @ConfigProperty(name = "counterfact.outbox.poll-interval", defaultValue = "PT1S")
     Duration pollInterval;
 
-    private OutboxRelay relay;
+    private volatile OutboxRelay relay;
 
     void start(@Observes StartupEvent event) {
         relay = OutboxRelay.create(dataSource, bootstrapServers, Map.of(),
                 OutboxRelay.Settings.defaults("estimation-outbox-relay", pollInterval), null);
         relay.start();
+    }
+
+    /** A pass now: called after each commit (see {@link io.counterfact.estimation.db.Transactions}). */
+    public void wake() {
+        OutboxRelay started = relay;
+        if (started != null) {
+            started.wake();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -30,16 +30,24 @@ public class OutboxRelay {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
-    @ConfigProperty(name = "counterfact.outbox.poll-interval", defaultValue = "PT0.1S")
+    @ConfigProperty(name = "counterfact.outbox.poll-interval", defaultValue = "PT1S")
     Duration pollInterval;
 
-    private io.counterfact.common.outbox.OutboxRelay relay;
+    private volatile io.counterfact.common.outbox.OutboxRelay relay;
 
     void start(@Observes StartupEvent event) {
         relay = io.counterfact.common.outbox.OutboxRelay.create(dataSource, bootstrapServers, Map.of(),
                 io.counterfact.common.outbox.OutboxRelay.Settings.defaults("ingestion-outbox-relay", pollInterval),
                 OutboxRelay::rowGroup);
         relay.start();
+    }
+
+    /** A pass now: called after each commit (see {@link io.counterfact.ingestion.dataset.Transactions}). */
+    public void wake() {
+        io.counterfact.common.outbox.OutboxRelay started = relay;
+        if (started != null) {
+            started.wake();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
