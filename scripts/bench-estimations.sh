@@ -8,8 +8,9 @@
 #   (b) one of 2 workers removed mid-drain (SIGTERM, then SIGKILL): commands lost / run again (goal: none lost)
 #   (c) p50/p95 of POST -> SUCCEEDED GET /api/estimations/{id}, both through the gateway, 10,000-row AIPW (goal p50 < 300 ms)
 # Prints a table; raw results (CSV per part, service logs) under .work/bench-estimations/<time>/.
-# Usage: scripts/bench-estimations.sh [--parts abc] [--rounds 1] [--commands 120] [--warmup 200] [--replicates 40] [--rows 10000] [--latency-samples 60] [--cores 0,1] [--cpu-limit 500]
+# Usage: scripts/bench-estimations.sh [--parts abc] [--rounds 1] [--commands 120] [--warmup 200] [--replicates 40] [--rows 10000] [--latency-samples 60] [--cores 0,1] [--cpu-limit 500] [--pin 1]
 #   --warmup N: commands each worker runs before a measured drain (a fresh JVM's C2 is busy until ~180 of them)
+#   --pin 1 (with --cpu-limit): each worker also pinned to its core of --cores, as pods on different nodes are
 # BENCH_WORKER_JVM_ARGS: more JVM options for every worker ({name} becomes the worker's name), e.g. a flight recording
 #   per worker: BENCH_WORKER_JVM_ARGS='-XX:StartFlightRecording:settings=profile,filename=/tmp/{name}.jfr'
 # Needs the services packaged: ./mvnw -q -B install -Dmaven.test.skip=true -pl '!k8s'

@@ -64,7 +64,7 @@ public final class BenchEstimations {
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>(Map.of(
                 "rows", "10000", "commands", "120", "replicates", "40", "latency-samples", "60", "warmup", "200",
-                "cpu-limit", "0", "parts", "abc", "rounds", "1",
+                "cpu-limit", "0", "pin", "0", "parts", "abc", "rounds", "1",
                 "out", ".work/bench-estimations/" + Instant.now().toString().replace(":", "")));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -192,14 +192,16 @@ public final class BenchEstimations {
     /**
      * An estimation worker as a pod with a 1-CPU limit: pinned to one core ({@code --cores}); or, with
      * {@code --cpu-limit M}, limited to M millicores by a CFS quota as Kubernetes enforces {@code limits.cpu}, not
-     * pinned, so that the workers together take less than the machine and the suite's own processes keep the rest.
+     * pinned, so that the workers together take less than the machine and the suite's own processes keep the rest;
+     * with {@code --pin 1} as well, each on a core of its own (as pods on different nodes: two workers do not take
+     * turns on one core, each refilling the caches the other emptied), the suite's processes still on both cores.
      */
     private ServiceProcess worker(String name, String core, String... extra) {
         int limit = opt("cpu-limit");
         Suite.Spec spec = Suite.Spec.of("estimation-service", name)
                 .jvmArgs("-XX:ActiveProcessorCount=1", "--add-modules=jdk.incubator.vector", CommandGroup.clientIdOption(name))
                 .jvmArgs(extra).jvmArgs(extraWorkerJvmArgs(name));
-        if (limit <= 0) {
+        if (limit <= 0 || opt("pin") == 1) {
             spec.prefix("taskset", "-c", core);
         }
         ServiceProcess p = suite.start(spec);
@@ -221,7 +223,7 @@ public final class BenchEstimations {
     /** How one worker is held to its share of the machine, for the table. */
     private String workerShare() {
         int limit = opt("cpu-limit");
-        return limit > 0 ? limit + "m CPU quota" : "1 core";
+        return limit > 0 ? limit + "m CPU quota" + (opt("pin") == 1 ? " on a core of its own" : "") : "1 core";
     }
 
     private JsonNode request(int replicates) {
