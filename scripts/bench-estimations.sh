@@ -4,7 +4,8 @@
 # like a pod with a 1-CPU limit; or, with --cpu-limit M (root, cgroup v1 cpu controller), each held to M millicores by
 # a CFS quota, as Kubernetes enforces limits.cpu, so that the workers leave the suite's own processes their share.
 #   (a) commands per minute with 1 and with 2 workers draining the same number of queued commands (ratio; goal >= 1.8),
-#       --rounds K times with fresh workers (each JVM compiles its own code: one round is one draw; the median is reported)
+#       --rounds K times with fresh workers (the engine's speed moves in phases on a shared host: one round is one draw;
+#       the median is reported)
 #   (b) one of 2 workers removed mid-drain (SIGTERM, then SIGKILL): commands lost / run again (goal: none lost)
 #   (c) p50/p95 of POST -> SUCCEEDED GET /api/estimations/{id}, both through the gateway, 10,000-row AIPW (goal p50 < 300 ms)
 # Prints a table; raw results (CSV per part, service logs) under .work/bench-estimations/<time>/.

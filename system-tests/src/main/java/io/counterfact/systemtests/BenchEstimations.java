@@ -126,9 +126,10 @@ public final class BenchEstimations {
     // ---- (a) ---------------------------------------------------------------------------------------------------
 
     /**
-     * (a), {@code --rounds} times with fresh workers each time: the figure moves with each JVM's compiled code (the
-     * same command's steady CPU time differed by up to 25% between JVMs here), so one round is one draw; the table
-     * gives each round's ratio and their median, and the CPU split pooled over the rounds.
+     * (a), {@code --rounds} times with fresh workers each time: the figure moves from round to round (on this host
+     * the same command's steady CPU time switches between ~95 and ~120 ms in phases of tens of seconds, inside one
+     * JVM, with no compilation in between), so one round is one draw; the table gives each round's ratio and their
+     * median, and the CPU split pooled over the rounds.
      */
     private void throughput(int n) throws Exception {
         int rounds = opt("rounds");

@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  * unless its row names a {@code partition_slot}: then to partition {@code slot mod partitions} (see {@link
  * OutboxRows#insertJsonSpread}), which spreads work items such as estimation commands evenly over the partitions.
  * A service wakes its relay ({@link #wake}) after each transaction it commits, so an event leaves as soon as it is
- * committed; the poll interval is only the fallback for rows no wake-up announced (another pod's rows while this pod
- * held the lock, a pod that died between its commit and its wake-up, rows left from before a restart).
+ * committed; a woken relay that finds another pod's relay holding the lock looks again in 20 ms, and a starting one
+ * looks at once. The poll interval is only the fallback for rows no wake-up announced: those of a pod that died
+ * between its commit and its wake-up.
  * The producer is idempotent with acks=all and retries for as long as a broker outage lasts (up to
  * {@code delivery.timeout.ms}): an outage delays events and loses none. A crash between send and mark re-publishes
  * that pass; consumers drop the duplicate by event id (their inbox).
