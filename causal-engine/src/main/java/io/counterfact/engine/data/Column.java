@@ -152,6 +152,28 @@ public final class Column {
         return values != null ? Double.isNaN(values[i]) : codes[i] == MISSING_CODE;
     }
 
+    /**
+     * {@link #take(int[])} written into the arrays of {@code reuse}, an earlier take of this column of as many rows
+     * that nobody uses any more (it is overwritten); a plain take when {@code reuse} is null or of another length.
+     */
+    public Column takeReusing(int[] rows, Column reuse) {
+        if (reuse == null || reuse.size() != rows.length || reuse.type != type || !reuse.name.equals(name)) {
+            return take(rows);
+        }
+        if (values != null) {
+            double[] v = reuse.values;
+            for (int i = 0; i < rows.length; i++) {
+                v[i] = values[rows[i]];
+            }
+            return new Column(name, type, v, null, null);
+        }
+        int[] c = reuse.codes;
+        for (int i = 0; i < rows.length; i++) {
+            c[i] = codes[rows[i]];
+        }
+        return new Column(name, type, null, c, levels);
+    }
+
     /** This column restricted to the given rows, in their order (rows may repeat). */
     public Column take(int[] rows) {
         if (values != null) {

@@ -79,9 +79,9 @@ final class ArmModels {
         int width = 1 + q * q;
         double[] partial = new double[blocks * 2 * width];
         Parallel.forRanges(blocks, (from, to) -> {
-            int len = Math.min(n, Gram.BLOCK);
-            double[][][] rows = {new double[q][len], new double[q][len]};
-            int[][] units = {new int[len], new int[len]};
+            BlockScratch scratch = BlockScratch.of(Math.min(n, Gram.BLOCK));
+            double[][][] rows = {scratch.columns(0, q), scratch.columns(q, q)};
+            int[][] units = {scratch.firstInts(), scratch.secondInts()};
             int[] count = new int[2];
             for (int b = from; b < to; b++) {
                 int lo = b * Gram.BLOCK;
@@ -173,10 +173,10 @@ final class ArmModels {
         int blocks = blocks(n);
         double[] partial = new double[blocks * 2 * p];
         Parallel.forRanges(blocks, (from, to) -> {
-            int len = Math.min(n, Gram.BLOCK);
-            double[][] rows = new double[p][len];
-            double[] r1 = new double[len];
-            double[] r0 = new double[len];
+            BlockScratch scratch = BlockScratch.of(Math.min(n, Gram.BLOCK));
+            double[][] rows = scratch.columns(0, p);
+            double[] r1 = scratch.first();
+            double[] r0 = scratch.second();
             for (int b = from; b < to; b++) {
                 int lo = b * Gram.BLOCK;
                 int m = Math.min(n, lo + Gram.BLOCK) - lo;

@@ -379,10 +379,10 @@ public final class LogisticRegression {
             int width = 3 + p + p * p;
             double[] partial = new double[blocks * width];
             Parallel.forRanges(blocks, (from, to) -> {
-                int len = Math.min(n, Gram.BLOCK);
-                double[][] rows = new double[p][len];
-                double[] eta = new double[len];
-                double[] rootW = new double[len];
+                BlockScratch scratch = BlockScratch.of(Math.min(n, Gram.BLOCK));
+                double[][] rows = scratch.columns(0, p);
+                double[] eta = scratch.first();
+                double[] rootW = scratch.second();
                 for (int b = from; b < to; b++) {
                     int lo = b * stride * Gram.BLOCK;
                     int m = Math.min(n, lo + Gram.BLOCK) - lo;
@@ -500,9 +500,9 @@ public final class LogisticRegression {
             // per block: log-likelihood, max |η|, extreme units, max |Δη|
             double[] partial = new double[blocks * 4];
             Parallel.forRanges(blocks, (from, to) -> {
-                int len = Math.min(n, Gram.BLOCK);
-                double[] eta = new double[len];
-                double[] change = new double[len];
+                BlockScratch scratch = BlockScratch.of(Math.min(n, Gram.BLOCK));
+                double[] eta = scratch.first();
+                double[] change = scratch.second();
                 for (int b = from; b < to; b++) {
                     int lo = b * Gram.BLOCK;
                     int m = Math.min(n, lo + Gram.BLOCK) - lo;
