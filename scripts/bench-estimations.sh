@@ -3,9 +3,11 @@
 # Kafka (the system-tests harness), each estimation worker pinned to one core (taskset -c, -XX:ActiveProcessorCount=1)
 # like a pod with a 1-CPU limit; or, with --cpu-limit M (root, cgroup v1 cpu controller), each held to M millicores by
 # a CFS quota, as Kubernetes enforces limits.cpu, so that the workers leave the suite's own processes their share.
-#   (a) commands per minute with 1 and with 2 workers draining the same number of queued commands (ratio; goal >= 1.8),
+#   (a) commands per minute with 1 and with 2 workers draining the same number of queued commands (ratio; goal >= 1.8):
+#       warm workers, frozen (SIGSTOP) while the harness queues the commands and thawed together, so that the drain
+#       starts with the whole queue waiting and the harness's burst of POSTs does not share the cores with it;
 #       --rounds K times with fresh workers (the engine's speed moves in phases on a shared host: one round is one draw;
-#       the median is reported)
+#       the median is reported); the workers' CPU is split by kind of thread (JIT compiler, GC, executor, other)
 #   (b) one of 2 workers removed mid-drain (SIGTERM, then SIGKILL): commands lost / run again (goal: none lost)
 #   (c) p50/p95 of POST -> SUCCEEDED GET /api/estimations/{id}, both through the gateway, 10,000-row AIPW (goal p50 < 300 ms)
 # Prints a table; raw results (CSV per part, service logs) under .work/bench-estimations/<time>/.

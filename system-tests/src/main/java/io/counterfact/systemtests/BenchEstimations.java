@@ -31,9 +31,10 @@ import java.util.Map;
  * <ol>
  *   <li>(a) drain rate of N queued commands with 1 and with 2 workers: the commands are queued through an
  *   estimation-service instance whose command consumer is disabled, to workers that are already running and warm
- *   (a warm-up batch first, {@code --warmup} commands per worker: JIT, pools, frame cache); the drain time is
- *   first start to last finish (database timestamps); the CPU each group of processes used in it is reported per
- *   command; {@code --rounds} times with fresh workers.</li>
+ *   (a warm-up batch first, {@code --warmup} commands per worker: JIT, pools, frame cache) and frozen (SIGSTOP)
+ *   while the commands are queued, then thawed together; the drain time is first start to last finish (database
+ *   timestamps); the CPU each group of processes used in it is reported per command, the workers' by kind of thread
+ *   too; {@code --rounds} times with fresh workers.</li>
  *   <li>(b) a worker removed mid-drain (SIGTERM, then SIGKILL in a second round): commands lost, run twice.</li>
  *   <li>(c) POST through the gateway to a SUCCEEDED {@code GET /api/estimations/{id}} through the gateway, one
  *   10,000-row AIPW at a time, two workers: p50/p95.</li>
@@ -175,6 +176,10 @@ public final class BenchEstimations {
                 two.workerCpuSeconds() / two.seconds());
         row("machine cores busy (all processes), 1 / 2", "%.2f / %.2f of %d", one.machineBusyCores(),
                 two.machineBusyCores(), Runtime.getRuntime().availableProcessors());
+        for (String kind : two.workerThreads().keySet()) {
+            row("workers' CPU per command: " + kind, "%.4f s / %.4f s", one.workerThreads().getOrDefault(kind, 0.0) / commands,
+                    two.workerThreads().get(kind) / commands);
+        }
         for (String group : two.cpuByGroup().keySet()) {
             row("CPU per command: " + group, "%.3f s / %.3f s", one.cpuByGroup().getOrDefault(group, 0.0) / commands,
                     two.cpuByGroup().get(group) / commands);
@@ -187,7 +192,9 @@ public final class BenchEstimations {
         double busy = drains.stream().mapToDouble(d -> d.machineBusyCores() * d.seconds()).sum() / seconds;
         Map<String, Double> cpu = new LinkedHashMap<>();
         drains.forEach(d -> d.cpuByGroup().forEach((g, v) -> cpu.merge(g, v, Double::sum)));
-        return new Drain(seconds, busy, cpu);
+        Map<String, Double> threads = new LinkedHashMap<>();
+        drains.forEach(d -> d.workerThreads().forEach((k, v) -> threads.merge(k, v, Double::sum)));
+        return new Drain(seconds, busy, cpu, threads);
     }
 
     /**
@@ -254,12 +261,20 @@ public final class BenchEstimations {
     /**
      * What one drain measured: its wall time (first start to last finish), the CPU time its workers used from their
      * first measured command on, how many of the machine's cores were busy meanwhile (all processes), and the CPU
-     * seconds each group of processes used meanwhile (where the cores went besides the workers).
+     * seconds each group of processes used meanwhile (where the cores went besides the workers), and the workers'
+     * CPU by kind of thread ({@link CpuTicks#threadsByKind}: how much of it was the JIT compiler or the collector).
      */
-    record Drain(double seconds, double machineBusyCores, Map<String, Double> cpuByGroup) {
+    record Drain(double seconds, double machineBusyCores, Map<String, Double> cpuByGroup, Map<String, Double> workerThreads) {
         double workerCpuSeconds() {
             return cpuByGroup.get(WORKERS);
         }
+    }
+
+    /** The workers' CPU seconds so far by kind of thread, summed over the workers. */
+    private static Map<String, Double> workerThreads(List<ServiceProcess> workers) {
+        Map<String, Double> kinds = new LinkedHashMap<>();
+        workers.forEach(w -> CpuTicks.threadsByKind(w.pid()).forEach((k, v) -> kinds.merge(k, v, Double::sum)));
+        return kinds;
     }
 
     private Drain drain(int workers, int n, String tag) throws Exception {
@@ -289,14 +304,28 @@ public final class BenchEstimations {
         for (ServiceProcess p : suite.processes()) {
             groups.putIfAbsent(p.pid(), p.name().equals("estimation-accepting") ? "estimation-service (accepting POSTs)" : p.name());
         }
+        // the workers are frozen (SIGSTOP, far shorter than the consumer's session timeout) while the commands are
+        // queued, then thawed together once the suite is quiet: the drain starts with the whole queue waiting.
+        // Queued while they ran, the burst of POSTs (the accepting service, PostgreSQL, Kafka and query-service
+        // serving it) took the 2 cores from the workers in the drain's first seconds (commands ran up to 2x slower
+        // in the first 3 s), a larger share of the 2-worker drain than of the 1-worker one: a cost of the harness
+        // sharing the machine, not of the workers
+        ws.forEach(ServiceProcess::freeze);
+        List<String> ids = queue(n);
+        awaitQuiet(Duration.ofSeconds(5));
         Map<String, Double> groupsBefore = CpuTicks.byGroup(groups);
+        Map<String, Double> threadsBefore = workerThreads(ws);
         long[] machineBefore = CpuTicks.machine();
-        List<String> ids = queue(n); // the workers take the first commands while the rest are being queued
-        log(tag + ": " + n + " commands queued to " + workers + " running worker(s)");
+        ws.forEach(ServiceProcess::thaw);
+        log(tag + ": " + n + " commands queued, then " + workers + " warm worker(s) thawed");
         awaitDone(ids, Duration.ofMinutes(30));
         long[] machineAfter = CpuTicks.machine();
         Map<String, Double> cpuByGroup = new LinkedHashMap<>();
         CpuTicks.byGroup(groups).forEach((g, after) -> cpuByGroup.put(g, after - groupsBefore.getOrDefault(g, 0.0)));
+        Map<String, Double> threads = new LinkedHashMap<>();
+        workerThreads(ws).forEach((k, after) -> threads.put(k, after - threadsBefore.getOrDefault(k, 0.0)));
+        // what the threads that ended meanwhile had used (pool threads retire when idle): the process's CPU less the rest
+        threads.put("ended threads", Math.max(0, cpuByGroup.get(WORKERS) - threads.values().stream().mapToDouble(Double::doubleValue).sum()));
         double busyCores = (double) (machineAfter[0] - machineBefore[0]) / (machineAfter[1] - machineBefore[1])
                 * Runtime.getRuntime().availableProcessors();
         double seconds = span(ids);
@@ -307,12 +336,30 @@ public final class BenchEstimations {
         for (ServiceProcess w : ws) {
             w.waitFor(Duration.ofMinutes(2));
         }
-        log(String.format(Locale.ROOT, "%s: %d commands drained by %d worker(s) in %.1f s, workers' CPU %.1f s, machine "
-                        + "busy %.2f cores, CPU by process %s (%s)", tag, n, workers, seconds, cpuByGroup.get(WORKERS), busyCores, cpuByGroup,
-                new EstimationDb(suite).summary(ids)));
-        return new Drain(seconds, busyCores, cpuByGroup);
+        log(String.format(Locale.ROOT, "%s: %d commands drained by %d worker(s) in %.1f s, workers' CPU %.1f s (by thread %s), "
+                        + "machine busy %.2f cores, CPU by process %s (%s)", tag, n, workers, seconds, cpuByGroup.get(WORKERS),
+                threads, busyCores, cpuByGroup, new EstimationDb(suite).summary(ids)));
+        return new Drain(seconds, busyCores, cpuByGroup, threads);
     }
 
+
+    /**
+     * Until the machine's processes use less than half a core over a quarter of a second (the suite has handled the
+     * queued commands' events), or {@code limit}.
+     */
+    private static void awaitQuiet(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            long[] before = CpuTicks.machine();
+            Thread.sleep(250);
+            long[] after = CpuTicks.machine();
+            double busyCores = (double) (after[0] - before[0]) / Math.max(1, after[1] - before[1])
+                    * Runtime.getRuntime().availableProcessors();
+            if (busyCores < 0.5) {
+                return;
+            }
+        }
+    }
 
     private void awaitDone(List<String> ids, Duration timeout) {
         EstimationDb db = new EstimationDb(suite);

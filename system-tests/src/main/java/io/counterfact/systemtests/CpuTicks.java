@@ -18,8 +18,13 @@ final class CpuTicks {
 
     /** User + system CPU seconds of the process so far, 0 if it is gone. */
     static double processSeconds(long pid) {
+        return statSeconds(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** User + system CPU seconds in a /proc stat file (a process's or a thread's), 0 if it is gone. */
+    private static double statSeconds(Path statFile) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = Files.readString(statFile);
             // the command name (field 2) may contain spaces: count the fields after its closing parenthesis
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND; // utime, stime
@@ -50,6 +55,33 @@ final class CpuTicks {
             throw new IllegalStateException("cannot list /proc", e);
         }
         return groups;
+    }
+
+    /**
+     * CPU seconds so far of a JVM's threads by kind, from /proc/PID/task (thread names truncated to 15 characters):
+     * "JIT compiler" (C1/C2 compiler threads), "GC and VM" (the VM thread, which runs SerialGC's collections, GC and
+     * periodic-task threads), "executor threads" (Quarkus's worker pool: the commands, engine included), "other
+     * threads" (Kafka clients, the outbox relay, Vert.x, ...). Threads that ended took their CPU with them: the caller
+     * counts the process's CPU less these as "ended threads".
+     */
+    static Map<String, Double> threadsByKind(long pid) {
+        Map<String, Double> kinds = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            tasks.forEach(t -> kinds.merge(threadKind(command(t)), statSeconds(t.resolve("stat")), Double::sum));
+        } catch (IOException | RuntimeException e) {
+            // the process is gone: nothing to count
+        }
+        return kinds;
+    }
+
+    static String threadKind(String name) {
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+            return "JIT compiler";
+        }
+        if (name.equals("VM Thread") || name.startsWith("GC Thread") || name.startsWith("VM Periodic")) {
+            return "GC and VM";
+        }
+        return name.startsWith("executor-thread") ? "executor threads" : "other threads";
     }
 
     private static String command(Path proc) {
