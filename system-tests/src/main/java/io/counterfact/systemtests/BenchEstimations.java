@@ -262,7 +262,7 @@ public final class BenchEstimations {
      * What one drain measured: its wall time (first start to last finish), the CPU time its workers used from their
      * first measured command on, how many of the machine's cores were busy meanwhile (all processes), and the CPU
      * seconds each group of processes used meanwhile (where the cores went besides the workers), and the workers'
-     * CPU by kind of thread ({@link CpuTicks#threadsByKind}: how much of it was the JIT compiler or the collector).
+     * CPU by kind of thread ({@link #threadSplit}: how much of it was the JIT compiler or the collector).
      */
     record Drain(double seconds, double machineBusyCores, Map<String, Double> cpuByGroup, Map<String, Double> workerThreads) {
         double workerCpuSeconds() {
@@ -270,10 +270,26 @@ public final class BenchEstimations {
         }
     }
 
-    /** The workers' CPU seconds so far by kind of thread, summed over the workers. */
-    private static Map<String, Double> workerThreads(List<ServiceProcess> workers) {
+    /** The workers' threads, by process and thread id. */
+    private static Map<Long, Map<Long, CpuTicks.ThreadCpu>> workerThreads(List<ServiceProcess> workers) {
+        Map<Long, Map<Long, CpuTicks.ThreadCpu>> threads = new LinkedHashMap<>();
+        workers.forEach(w -> threads.put(w.pid(), CpuTicks.threads(w.pid())));
+        return threads;
+    }
+
+    /**
+     * The workers' CPU between two looks, by kind of thread: each thread alive at the end counts what it used since the
+     * first look (all of it if it started since); what threads that ended in between used is the workers' CPU less
+     * that ("ended threads": Quarkus's pool retires idle executor threads).
+     */
+    private static Map<String, Double> threadSplit(Map<Long, Map<Long, CpuTicks.ThreadCpu>> before,
+                                                   Map<Long, Map<Long, CpuTicks.ThreadCpu>> after, double workersCpu) {
         Map<String, Double> kinds = new LinkedHashMap<>();
-        workers.forEach(w -> CpuTicks.threadsByKind(w.pid()).forEach((k, v) -> kinds.merge(k, v, Double::sum)));
+        after.forEach((pid, threads) -> threads.forEach((tid, now) -> {
+            CpuTicks.ThreadCpu then = before.getOrDefault(pid, Map.of()).get(tid);
+            kinds.merge(now.kind(), now.seconds() - (then == null ? 0 : then.seconds()), Double::sum);
+        }));
+        kinds.put("ended threads", Math.max(0, workersCpu - kinds.values().stream().mapToDouble(Double::doubleValue).sum()));
         return kinds;
     }
 
@@ -314,7 +330,7 @@ public final class BenchEstimations {
         List<String> ids = queue(n);
         awaitQuiet(Duration.ofSeconds(5));
         Map<String, Double> groupsBefore = CpuTicks.byGroup(groups);
-        Map<String, Double> threadsBefore = workerThreads(ws);
+        Map<Long, Map<Long, CpuTicks.ThreadCpu>> threadsBefore = workerThreads(ws);
         long[] machineBefore = CpuTicks.machine();
         ws.forEach(ServiceProcess::thaw);
         log(tag + ": " + n + " commands queued, then " + workers + " warm worker(s) thawed");
@@ -322,10 +338,7 @@ public final class BenchEstimations {
         long[] machineAfter = CpuTicks.machine();
         Map<String, Double> cpuByGroup = new LinkedHashMap<>();
         CpuTicks.byGroup(groups).forEach((g, after) -> cpuByGroup.put(g, after - groupsBefore.getOrDefault(g, 0.0)));
-        Map<String, Double> threads = new LinkedHashMap<>();
-        workerThreads(ws).forEach((k, after) -> threads.put(k, after - threadsBefore.getOrDefault(k, 0.0)));
-        // what the threads that ended meanwhile had used (pool threads retire when idle): the process's CPU less the rest
-        threads.put("ended threads", Math.max(0, cpuByGroup.get(WORKERS) - threads.values().stream().mapToDouble(Double::doubleValue).sum()));
+        Map<String, Double> threads = threadSplit(threadsBefore, workerThreads(ws), cpuByGroup.get(WORKERS));
         double busyCores = (double) (machineAfter[0] - machineBefore[0]) / (machineAfter[1] - machineBefore[1])
                 * Runtime.getRuntime().availableProcessors();
         double seconds = span(ids);

@@ -57,23 +57,31 @@ final class CpuTicks {
         return groups;
     }
 
+    /** One thread's kind ({@link #threadKind}) and CPU seconds so far. */
+    record ThreadCpu(String kind, double seconds) {
+    }
+
     /**
-     * CPU seconds so far of a JVM's threads by kind, from /proc/PID/task (thread names truncated to 15 characters):
-     * "JIT compiler" (C1/C2 compiler threads), "GC and VM" (the VM thread, which runs SerialGC's collections, GC and
-     * periodic-task threads), "executor threads" (Quarkus's worker pool: the commands, engine included), "other
-     * threads" (Kafka clients, the outbox relay, Vert.x, ...). Threads that ended took their CPU with them: the caller
-     * counts the process's CPU less these as "ended threads".
+     * A JVM's threads by id (thread names truncated to 15 characters by /proc): their kind and CPU seconds so far.
+     * Compare two of these thread by thread: a thread that ended in between took its CPU with it, and a sum per kind
+     * would lose all it had ever used.
      */
-    static Map<String, Double> threadsByKind(long pid) {
-        Map<String, Double> kinds = new TreeMap<>();
+    static Map<Long, ThreadCpu> threads(long pid) {
+        Map<Long, ThreadCpu> threads = new TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            tasks.forEach(t -> kinds.merge(threadKind(command(t)), statSeconds(t.resolve("stat")), Double::sum));
+            tasks.forEach(t -> threads.put(Long.parseLong(t.getFileName().toString()),
+                    new ThreadCpu(threadKind(command(t)), statSeconds(t.resolve("stat")))));
         } catch (IOException | RuntimeException e) {
             // the process is gone: nothing to count
         }
-        return kinds;
+        return threads;
     }
 
+    /**
+     * "JIT compiler" (C1/C2 compiler threads), "GC and VM" (the VM thread, which runs SerialGC's collections, GC and
+     * periodic-task threads), "executor threads" (Quarkus's worker pool: the commands, engine included), "other
+     * threads" (Kafka clients, the outbox relay, Vert.x, ...).
+     */
     static String threadKind(String name) {
         if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
             return "JIT compiler";
