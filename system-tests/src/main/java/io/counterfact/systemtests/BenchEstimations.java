@@ -339,8 +339,7 @@ public final class BenchEstimations {
         Map<String, Double> cpuByGroup = new LinkedHashMap<>();
         CpuTicks.byGroup(groups).forEach((g, after) -> cpuByGroup.put(g, after - groupsBefore.getOrDefault(g, 0.0)));
         Map<String, Double> threads = threadSplit(threadsBefore, workerThreads(ws), cpuByGroup.get(WORKERS));
-        double busyCores = (double) (machineAfter[0] - machineBefore[0]) / (machineAfter[1] - machineBefore[1])
-                * Runtime.getRuntime().availableProcessors();
+        double busyCores = CpuTicks.busyCores(machineBefore, machineAfter);
         double seconds = span(ids);
         dump(ids, out.resolve(tag + "-estimations.csv"));
         for (ServiceProcess w : ws) {
@@ -365,10 +364,7 @@ public final class BenchEstimations {
         while (System.nanoTime() < deadline) {
             long[] before = CpuTicks.machine();
             Thread.sleep(250);
-            long[] after = CpuTicks.machine();
-            double busyCores = (double) (after[0] - before[0]) / Math.max(1, after[1] - before[1])
-                    * Runtime.getRuntime().availableProcessors();
-            if (busyCores < 0.5) {
+            if (CpuTicks.busyCores(before, CpuTicks.machine()) < 0.5) {
                 return;
             }
         }

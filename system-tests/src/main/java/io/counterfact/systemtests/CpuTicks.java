@@ -100,6 +100,12 @@ final class CpuTicks {
         }
     }
 
+    /** How many of the machine's cores were busy on average between two {@link #machine()} readings. */
+    static double busyCores(long[] before, long[] after) {
+        return (double) (after[0] - before[0]) / Math.max(1, after[1] - before[1])
+                * Runtime.getRuntime().availableProcessors();
+    }
+
     /** {busy, total} ticks of all cores since boot (busy = total minus idle and iowait). */
     static long[] machine() {
         try {

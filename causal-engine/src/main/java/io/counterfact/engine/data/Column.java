@@ -160,33 +160,25 @@ public final class Column {
         if (reuse == null || reuse.size() != rows.length || reuse.type != type || !reuse.name.equals(name)) {
             return take(rows);
         }
-        if (values != null) {
-            double[] v = reuse.values;
-            for (int i = 0; i < rows.length; i++) {
-                v[i] = values[rows[i]];
-            }
-            return new Column(name, type, v, null, null);
-        }
-        int[] c = reuse.codes;
-        for (int i = 0; i < rows.length; i++) {
-            c[i] = codes[rows[i]];
-        }
-        return new Column(name, type, null, c, levels);
+        return takeInto(rows, reuse.values, reuse.codes);
     }
 
     /** This column restricted to the given rows, in their order (rows may repeat). */
     public Column take(int[] rows) {
+        return values != null ? takeInto(rows, new double[rows.length], null) : takeInto(rows, null, new int[rows.length]);
+    }
+
+    /** The given rows, gathered into {@code into} (numeric, binary) or {@code intoCodes} (categorical). */
+    private Column takeInto(int[] rows, double[] into, int[] intoCodes) {
         if (values != null) {
-            double[] v = new double[rows.length];
             for (int i = 0; i < rows.length; i++) {
-                v[i] = values[rows[i]];
+                into[i] = values[rows[i]];
             }
-            return new Column(name, type, v, null, null);
+            return new Column(name, type, into, null, null);
         }
-        int[] c = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {
-            c[i] = codes[rows[i]];
+            intoCodes[i] = codes[rows[i]];
         }
-        return new Column(name, type, null, c, levels);
+        return new Column(name, type, null, intoCodes, levels);
     }
 }
