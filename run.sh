@@ -68,6 +68,8 @@ if [ "$need_build" = true ]; then
 fi
 
 echo "starting PostgreSQL and Kafka..."
+# a fresh log per run: the wait below must never read the previous run's READY line
+rm -f "$LOGS/infra.log" "$WORK/stack.env"
 java -cp "local-infra/target/classes:$(cat local-infra/target/classes/io/counterfact/infra/broker.classpath)" \
   io.counterfact.infra.LocalStack "$WORK" "$PG_PORT" "$KAFKA_PORT" ingestion estimation query > "$LOGS/infra.log" 2>&1 &
 STACK_PID=$!
@@ -81,26 +83,54 @@ grep -q '^READY' "$LOGS/infra.log" || { echo "PostgreSQL/Kafka did not start in 
 source "$WORK/stack.env"
 
 echo "starting the services..."
+# One service's process, started with the environment the images give it (run in a subshell by supervise).
+run_service() {
+  local name=$1 db=${1%-service}
+  local url_var="JDBC_URL_${db^^}"
+  export QUARKUS_DATASOURCE_JDBC_URL=${!url_var:-}
+  export QUARKUS_DATASOURCE_USERNAME=$POSTGRES_USER QUARKUS_DATASOURCE_PASSWORD=$POSTGRES_PASSWORD
+  export KAFKA_BOOTSTRAP_SERVERS
+  export COUNTERFACT_INGESTION_URL=http://localhost:8081 COUNTERFACT_ESTIMATION_URL=http://localhost:8082 \
+         COUNTERFACT_QUERY_URL=http://localhost:8083
+  export QUARKUS_LOG_CONSOLE_JSON_ENABLED=false
+  # the services that only move data start fastest on C1 alone; estimation-service runs the causal engine: it
+  # keeps the full JIT (C2) and the Vector API module, whose SIMD kernels C2 alone compiles (the engine falls back
+  # to its scalar kernels without the module)
+  local jit=(-XX:TieredStopAtLevel=1)
+  [ "$name" = estimation-service ] && jit=(--add-modules=jdk.incubator.vector)
+  # out of memory: exit (and say so in the log) rather than run on with a dead worker thread, as the images do;
+  # the supervisor below then restarts the service, as Kubernetes restarts a container
+  exec java -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError "${jit[@]}" -Xmx${COUNTERFACT_HEAP:-1g} \
+    -jar "$name/target/quarkus-app/quarkus-run.jar"
+}
+
+# A supervisor per service, as Kubernetes' restart policy: a service that dies is announced on the terminal (with
+# the reason from its log when there is one) and started again, after a back-off that doubles while it keeps dying
+# young (1 s .. 30 s) and starts over once it has run for a minute. Its log is appended to, so the crash stays in it.
+# SIGTERM (from stop_all) ends the supervisor: it passes the signal on to the service and waits for it.
+supervise() {
+  local name=$1 log=$LOGS/$1.log child= delay=1 started rc reason offset
+  trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; [ -n "$child" ] && wait "$child" 2>/dev/null; exit 0' TERM INT
+  : > "$log"
+  while true; do
+    started=$(date +%s)
+    offset=$(stat -c %s "$log")
+    ( run_service "$name" ) >> "$log" 2>&1 &
+    child=$!
+    rc=0
+    wait "$child" || rc=$? # (set -e would end the supervisor with its service)
+    child=
+    # the reason, if this run's part of the log has one (ExitOnOutOfMemoryError prints "Terminating due to ...")
+    reason=$(tail -c +$(( offset + 1 )) "$log" | grep -aoE 'java.lang.(OutOfMemoryError|StackOverflowError)[^"]*' | tail -1 || true)
+    if [ $(( $(date +%s) - started )) -ge 60 ]; then delay=1; fi
+    echo "$(date +%H:%M:%S) $name exited (code $rc${reason:+, $reason}); restarting it in ${delay}s (log: $log)" | tee -a "$log" >&2
+    sleep "$delay" & wait $!
+    delay=$(( delay * 2 > 30 ? 30 : delay * 2 ))
+  done
+}
+
 for svc in "${SERVICES[@]}"; do
-  name=${svc%%:*}
-  db=${name%-service}
-  url_var="JDBC_URL_${db^^}"
-  (
-    export QUARKUS_DATASOURCE_JDBC_URL=${!url_var:-}
-    export QUARKUS_DATASOURCE_USERNAME=$POSTGRES_USER QUARKUS_DATASOURCE_PASSWORD=$POSTGRES_PASSWORD
-    export KAFKA_BOOTSTRAP_SERVERS
-    export COUNTERFACT_INGESTION_URL=http://localhost:8081 COUNTERFACT_ESTIMATION_URL=http://localhost:8082 \
-           COUNTERFACT_QUERY_URL=http://localhost:8083
-    export QUARKUS_LOG_CONSOLE_JSON_ENABLED=false
-    # the services that only move data start fastest on C1 alone; estimation-service runs the causal engine: it
-    # keeps the full JIT (C2) and the Vector API module, whose SIMD kernels C2 alone compiles (the engine falls back
-    # to its scalar kernels without the module)
-    jit=(-XX:TieredStopAtLevel=1)
-    [ "$name" = estimation-service ] && jit=(--add-modules=jdk.incubator.vector)
-    # out of memory: exit (and say so in the log) rather than run on with a dead worker thread, as the images do
-    exec java -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError "${jit[@]}" -Xmx${COUNTERFACT_HEAP:-1g} \
-      -jar "$name/target/quarkus-app/quarkus-run.jar"
-  ) > "$LOGS/$name.log" 2>&1 &
+  supervise "${svc%%:*}" &
   PIDS+=($!)
 done
 for svc in "${SERVICES[@]}"; do
@@ -147,4 +177,7 @@ counterfact is running.
   logs:        $LOGS
 Ctrl-C stops everything.
 MSG
-wait "${PIDS[@]}"
+# The supervisors run until Ctrl-C; PostgreSQL and Kafka are not restarted here: if they die, say so and stop.
+wait "$STACK_PID" 2>/dev/null || true
+echo "PostgreSQL/Kafka stopped (see $LOGS/infra.log)" >&2
+exit 1

@@ -195,6 +195,41 @@ final class Policy {
      * in-cluster listeners, and no
      * NetworkPolicy admits outside (or any-namespace) traffic to pods other than the gateway's.
      */
+    /** Operator endpoints (health, metrics, OpenAPI of the framework) that must never be reachable from outside. */
+    static final List<String> OPERATOR_PATHS = List.of("/q/health/ready", "/q/metrics", "/q/openapi", "/q/", "/q");
+
+    /**
+     * No Ingress (nor a default backend) routes an operator path under /q/ to anything: probes and Prometheus reach
+     * the pods directly inside the cluster; from outside only the public API (and the dashboard) is reachable.
+     * Matching follows the Ingress spec: Exact is equality, Prefix matches whole path elements.
+     */
+    static List<String> noOperatorPathsThroughIngress(List<ObjectNode> objects) {
+        List<String> v = new ArrayList<>();
+        for (ObjectNode ing : Kustomize.ofKind(objects, "Ingress")) {
+            if (!ing.path("spec").path("defaultBackend").isMissingNode()) {
+                v.add(Kustomize.id(ing) + ": a default backend receives every path, /q/ included");
+            }
+            for (JsonNode rule : ing.path("spec").path("rules")) {
+                for (JsonNode path : rule.path("http").path("paths")) {
+                    String p = path.path("path").asText("/");
+                    String type = path.path("pathType").asText("ImplementationSpecific");
+                    for (String operator : OPERATOR_PATHS) {
+                        boolean matches = switch (type) {
+                            case "Exact" -> operator.equals(p);
+                            case "Prefix" -> p.equals("/") || operator.equals(p) || operator.startsWith(p.endsWith("/") ? p : p + "/");
+                            default -> true; // ImplementationSpecific: the controller decides; nothing can be promised
+                        };
+                        if (matches) {
+                            v.add(Kustomize.id(ing) + ": path " + p + " (" + type + ") reaches " + operator);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        return v;
+    }
+
     static List<String> onlyGatewayExposed(List<ObjectNode> objects) {
         List<String> v = new ArrayList<>();
         for (ObjectNode s : Kustomize.ofKind(objects, "Service")) {

@@ -130,6 +130,33 @@ class PolicyNegativeTest {
     }
 
     @Test
+    void anIngressPathThatReachesQFails() {
+        List<ObjectNode> o = local();
+        ObjectNode path = (ObjectNode) Kustomize.named(o, "Ingress", "gateway").path("spec").path("rules").get(0)
+                .path("http").path("paths").get(0);
+        path.put("path", "/").put("pathType", "Prefix");
+        assertViolation(Policy::noOperatorPathsThroughIngress, o, "path / (Prefix) reaches /q/health/ready");
+
+        o = local();
+        path = (ObjectNode) Kustomize.named(o, "Ingress", "gateway").path("spec").path("rules").get(0)
+                .path("http").path("paths").get(0);
+        path.put("path", "/q").put("pathType", "Prefix");
+        assertViolation(Policy::noOperatorPathsThroughIngress, o, "path /q (Prefix) reaches /q/health/ready");
+
+        o = local();
+        ObjectNode spec = (ObjectNode) Kustomize.named(o, "Ingress", "gateway").path("spec");
+        spec.putObject("defaultBackend").putObject("service").put("name", "gateway");
+        assertViolation(Policy::noOperatorPathsThroughIngress, o, "a default backend");
+
+        // a prefix that only shares letters with /q is not a match: /qa does not reach /q/metrics
+        o = local();
+        path = (ObjectNode) Kustomize.named(o, "Ingress", "gateway").path("spec").path("rules").get(0)
+                .path("http").path("paths").get(0);
+        path.put("path", "/qa").put("pathType", "Prefix");
+        assertEquals(List.of(), Policy.noOperatorPathsThroughIngress(o));
+    }
+
+    @Test
     void missingDefaultDenyOrOpenEgressFails() {
         List<ObjectNode> o = local();
         o.remove(Kustomize.named(o, "NetworkPolicy", "default-deny-all"));

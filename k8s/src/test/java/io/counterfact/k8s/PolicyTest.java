@@ -39,6 +39,12 @@ class PolicyTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
+    void operatorEndpointsAreNotReachableThroughTheIngress(String overlay) {
+        assertEquals(List.of(), Policy.noOperatorPathsThroughIngress(render(overlay)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
     void networkIsDefaultDeny(String overlay) {
         assertEquals(List.of(), Policy.defaultDeny(render(overlay)));
     }
