@@ -133,7 +133,18 @@ final class SharedTwoStage {
                 ff[j][i] = bilinear(s22, gamma2[j], gamma2[i]);
             }
         }
-        TwoStageLeastSquares.requireIdentified(endogenous, exogenous, instruments, ff, scale);
+        try {
+            TwoStageLeastSquares.requireIdentified(endogenous, exogenous, instruments, ff, scale);
+        } catch (InvalidSpecException e) {
+            // the regressors themselves collinear (the facade's design check, when it runs, says so first)
+            int[] x = new int[k];
+            for (int j = 0; j < k; j++) {
+                x[j] = j < pw ? j : l + j - pw;
+            }
+            InvalidSpecException collinear = TwoStageLeastSquares.collinearRegressors(rows(g, x), zNames.subList(0, pw),
+                    endogenous, exogenous);
+            throw collinear != null ? collinear : e;
+        }
 
         // second stage on X̂ = [W, d̂]: d̂ⱼ's centred form is Σ γ̃ⱼ z̃ without the intercept's term
         double[][] t = new double[k][nu];

@@ -31,13 +31,23 @@ import java.util.Set;
  * as an {@link Ols} fit (centred, scaled Cholesky, refined). {@link IvOptions#diagnostics()} off skips
  * the diagnostics that cost passes over the data.
  *
+ * <p>Only what identification needs is required of the columns: Z = [1, exogenous, instruments]
+ * of full column rank and Z'X of rank k (X then has full rank too). X and Z taken together may be
+ * collinear: potential experience = age − education − 6 with education and experience endogenous
+ * and age an instrument is identified and estimated (as R's ivreg and linearmodels do); every
+ * standard error, first stage, Sargan and Hansen J is then as usual, and Wu-Hausman, whose
+ * augmented regression [X, first-stage residuals] is the one place such collinearity shows, tests
+ * only the directions the instruments do not reproduce (its df the rank, as R counts it), with a
+ * warning that says which combination it leaves out.
+ *
  * <p>Errors ({@link InvalidSpecException}, field in the API's spelling: {@code treatment},
  * {@code endogenous[i]}, {@code covariates[i]}, {@code instruments[i]}): fewer instruments than
  * endogenous regressors; instruments or controls that are collinear (named with the columns they
- * depend on); instruments that carry no information on an endogenous regressor once the controls
- * are accounted for (the model is not identified; named). Instruments that are merely weak (first
- * stage F below 10) give a warning naming them, and the Anderson-Rubin set, valid however weak
- * they are, is the interval to read.
+ * depend on); an endogenous regressor that is an exact combination of the controls or of the other
+ * regressors (named with them); instruments that carry no information on an endogenous regressor
+ * once the controls are accounted for (the model is not identified; named). Instruments that are
+ * merely weak (first stage F below 10) give a warning naming them, and the Anderson-Rubin set, valid
+ * however weak they are, is the interval to read.
  */
 public final class TwoStageLeastSquares {
 
@@ -193,7 +203,15 @@ public final class TwoStageLeastSquares {
                     m, n - l, Tails.f(f, m, n - l), (rssR - rssU) / rssR, full.rSquared(), weak));
         }
 
-        requireIdentified(endogenous, exogenous, instruments, firstFits, onWs);
+        try {
+            requireIdentified(endogenous, exogenous, instruments, firstFits, onWs);
+        } catch (InvalidSpecException e) {
+            // the regressors themselves collinear (the facade's design check, when it runs, says so first)
+            double[][] wd = java.util.Arrays.copyOf(w, k);
+            System.arraycopy(endogenous.columns(), 0, wd, pw, p);
+            InvalidSpecException collinear = collinearRegressors(Gram.of(wd, null, null), wNames, endogenous, exogenous);
+            throw collinear != null ? collinear : e;
+        }
 
         // second stage on X̂ ordered [W, d̂]
         double[][] xhatSolve = new double[k][];
@@ -378,9 +396,30 @@ public final class TwoStageLeastSquares {
     }
 
     /**
+     * When the regressors X = [W, D] are collinear, given their Gram matrix (W's columns, then the
+     * endogenous regressors'): the error naming the first endogenous regressor that is an exact
+     * combination of the columns before it; null when X has full rank.
+     */
+    static InvalidSpecException collinearRegressors(double[][] gram, List<String> wNames, Regressors endogenous,
+                                                    Regressors exogenous) {
+        try {
+            Cholesky.of(gram);
+            return null;
+        } catch (RankDeficientException e) {
+            int pw = wNames.size();
+            if (e.column() < pw) {
+                return null;
+            }
+            List<String> earlier = new ArrayList<>(wNames);
+            earlier.addAll(endogenous.names().subList(0, e.column() - pw));
+            return noVariation(e.column() - pw, endogenous, exogenous, earlier, e.combination());
+        }
+    }
+
+    /**
      * The error for endogenous regressor j that has no variation of its own beyond the controls W
-     * (named {@code wNames}): constant, or an exact linear combination ({@code combination} over W's
-     * columns, null when not known) of the covariates.
+     * (or beyond W and the endogenous regressors before it): constant, or an exact linear combination
+     * ({@code combination} over the columns named {@code wNames}, null when not known) of them.
      */
     static InvalidSpecException noVariation(int j, Regressors endogenous, Regressors exogenous, List<String> wNames,
                                             double[] combination) {
@@ -401,10 +440,10 @@ public final class TwoStageLeastSquares {
                 ? "Endogenous regressor '" + name + "' does not vary"
                 + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
                 + ", so its effect cannot be estimated"
-                : "Endogenous regressor '" + name + "' is an exact linear combination of the covariate"
-                + (parts.size() == 1 ? " " : "s ") + String.join(", ", parts)
-                + (wNames.contains(INTERCEPT) ? " (and the intercept)" : "") + " in these rows, so its effect cannot be told apart from theirs: drop "
-                + (parts.size() == 1 ? "that covariate" : "one of those covariates") + " or the regressor";
+                : "Endogenous regressor '" + name + "' is an exact linear combination of "
+                + String.join(", ", parts)
+                + (wNames.contains(INTERCEPT) ? " (and the intercept)" : "") + " in these rows, so its effect cannot be told apart from "
+                + (parts.size() == 1 ? "that column's" : "theirs") + ": drop one of them";
         return new InvalidSpecException(endogenousField(j), message);
     }
 
@@ -523,14 +562,14 @@ public final class TwoStageLeastSquares {
                     combination.append(names.get(kept.get(a)));
                 }
             }
-            reasons.add("the instruments and covariates reproduce " + combination + " exactly (its first-stage "
-                    + "residual is zero)");
+            reasons.add(combination.toString());
         }
         int r = kept.size();
-        String why = String.join("; ", reasons);
+        String why = "the instruments and covariates reproduce " + String.join(" and ", reasons) + " exactly ("
+                + (reasons.size() == 1 ? "its first-stage residual is zero), so it is" : "their first-stage residuals"
+                + " are zero), so they are") + " exogenous by construction";
         if (r == 0) {
-            return new Endogeneity(null, "Wu-Hausman test omitted: " + why + ", so "
-                    + (p == 1 ? "it is" : "they are") + " exogenous by construction and there is no endogeneity to test");
+            return new Endogeneity(null, "Wu-Hausman test omitted: " + why + " and there is no endogeneity left to test");
         }
         double[] c = new double[r];
         for (int a = 0; a < r; a++) {
@@ -545,9 +584,7 @@ public final class TwoStageLeastSquares {
             return new Endogeneity(test, null);
         }
         return new Endogeneity(test, "Wu-Hausman test has " + r + " degree" + (r == 1 ? "" : "s") + " of freedom, not "
-                + p + ": " + why + ", so " + (p - r == 1 ? "that combination is" : "those combinations are")
-                + " exogenous by construction and only the rest is tested for endogeneity (as R's ivreg diagnostics"
-                + " count it)");
+                + p + ": " + why + ", and only the rest is tested for endogeneity (as R's ivreg diagnostics count it)");
     }
 
     /** Rows and columns {@code index} of a. */

@@ -278,7 +278,7 @@ class TwoStageCollinearReferenceTest {
     void experienceAsAControlBesideAgeIsNamed() {
         // exper = age − educ − 6 with age a control and educ endogenous: X itself is collinear
         refused(columns(List.of("educ", "expersq")), columns(List.of("female", "urban", "age")).and("exper",
-                DATA.get("exper")), columns(List.of("agesq", "feduc", "meduc")), "treatment", "'educ' is an exact linear combination of the covariates 'age', 'exper'");
+                DATA.get("exper")), columns(List.of("agesq", "feduc", "meduc")), "treatment", "'educ' is an exact linear combination of 'age', 'exper'");
     }
 
     @Test
@@ -306,6 +306,36 @@ class TwoStageCollinearReferenceTest {
         }
         refused(columns(List.of("educ")).and("schooling_reported", d2), columns(EXOGENOUS), columns(INSTRUMENTS),
                 "endogenous[0]", "schooling_reported", "educ", "age, agesq, feduc, meduc");
+    }
+
+    @Test
+    void endogenousRegressorsThatAreACombinationOfEachOtherAreNamed() {
+        // age = educ + exper + 6 with all three endogenous: X itself is collinear (the facade's design check
+        // says so first; the fit called directly must not blame the instruments)
+        refused(columns(List.of("educ", "exper", "age")), columns(EXOGENOUS), columns(List.of("feduc", "meduc", "agesq")),
+                "endogenous[1]", "'age' is an exact linear combination of 'educ', 'exper'");
+    }
+
+    @Test
+    void anInstrumentThatReproducesARegressorLeavesWuHausmanTheOtherDirections() {
+        for (boolean shared : new boolean[]{true, false}) {
+            // one endogenous regressor reproduced exactly: Wu-Hausman omitted, and said so
+            IvFit one = TwoStageLeastSquares.fit(DATA.get("lwage"), columns(List.of("educ")), columns(EXOGENOUS),
+                    columns(List.of("feduc")).and("educ_copy", DATA.get("educ").clone()), IvOptions.defaults(), shared);
+            assertTrue(one.wuHausman().isEmpty());
+            assertEquals(1, one.warnings().size(), one.warnings().toString());
+            assertTrue(one.warnings().get(0).startsWith("Wu-Hausman test omitted: the instruments and covariates "
+                    + "reproduce educ exactly"), one.warnings().get(0));
+            // two, one of them reproduced: the test is of the other, df (1, n − k − 1)
+            IvFit two = TwoStageLeastSquares.fit(DATA.get("lwage"), columns(List.of("educ", "expersq")),
+                    columns(EXOGENOUS), columns(List.of("feduc", "agesq")).and("educ_copy", DATA.get("educ").clone()),
+                    IvOptions.defaults(), shared);
+            TestStatistic wh = two.wuHausman().orElseThrow();
+            assertEquals(1, wh.df());
+            assertEquals(2000 - 5 - 1, wh.df2());
+            assertTrue(two.warnings().get(0).startsWith("Wu-Hausman test has 1 degree of freedom, not 2: the "
+                    + "instruments and covariates reproduce educ exactly"), two.warnings().get(0));
+        }
     }
 
     @Test
