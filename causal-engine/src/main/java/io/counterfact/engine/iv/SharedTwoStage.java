@@ -114,11 +114,14 @@ final class SharedTwoStage {
             toTargetUnits(gamma[j], k0, c[l + j]);
             gamma2[j] = Arrays.copyOfRange(gamma[j], pw, l);
             rssW[j] = residualOnW(g, pw, l + j);
-            if (!(rssW[j] > 0)) {
-                throw new InvalidSpecException(TwoStageLeastSquares.endogenousField(j), "Endogenous regressor '"
-                        + endogenous.names().get(j) + "' does not vary"
-                        + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
-                        + ", so its effect cannot be estimated");
+            int[] onW = new int[pw + 1];
+            for (int q = 0; q < pw; q++) {
+                onW[q] = q;
+            }
+            onW[pw] = l + j;
+            double[] dependence = TwoStageLeastSquares.dependence(rows(g, onW));
+            if (!(rssW[j] > 0) || dependence != null) {
+                throw TwoStageLeastSquares.noVariation(j, endogenous, exogenous, zNames.subList(0, pw), dependence);
             }
         }
         // fᵢ'fⱼ with fⱼ = resid_W(dⱼ) − resid_Z(dⱼ) = M_W Z₂ γ₂ⱼ
@@ -130,7 +133,18 @@ final class SharedTwoStage {
                 ff[j][i] = bilinear(s22, gamma2[j], gamma2[i]);
             }
         }
-        TwoStageLeastSquares.requireIdentified(endogenous, exogenous, instruments, ff, scale);
+        try {
+            TwoStageLeastSquares.requireIdentified(endogenous, exogenous, instruments, ff, scale);
+        } catch (InvalidSpecException e) {
+            // the regressors themselves collinear (the facade's design check, when it runs, says so first)
+            int[] x = new int[k];
+            for (int j = 0; j < k; j++) {
+                x[j] = j < pw ? j : l + j - pw;
+            }
+            InvalidSpecException collinear = TwoStageLeastSquares.collinearRegressors(rows(g, x), zNames.subList(0, pw),
+                    endogenous, exogenous);
+            throw collinear != null ? collinear : e;
+        }
 
         // second stage on X̂ = [W, d̂]: d̂ⱼ's centred form is Σ γ̃ⱼ z̃ without the intercept's term
         double[][] t = new double[k][nu];
@@ -271,7 +285,9 @@ final class SharedTwoStage {
             xhat[i] = s >= pw ? pass.fitted[s - pw] : w[s];
         }
 
-        TestStatistic wuHausman = diagnostics ? wuHausman(g, gamma, pw, l, p, n, k0, partialR2) : null;
+        TwoStageLeastSquares.Endogeneity endogeneity = diagnostics
+                ? wuHausman(g, gamma, pw, l, p, n, k0, rssW, endogenous.names()) : null;
+        TestStatistic wuHausman = endogeneity == null ? null : endogeneity.test();
         TestStatistic sarganTest = null;
         TestStatistic hansen = null;
         IvFit.Gmm gmm = null;
@@ -287,6 +303,9 @@ final class SharedTwoStage {
         }
 
         List<String> warnings = TwoStageLeastSquares.weakInstrumentWarnings(firstStages, instruments);
+        if (endogeneity != null && endogeneity.warning() != null) {
+            warnings.add(endogeneity.warning());
+        }
 
         AndersonRubin andersonRubin = null;
         if (ar) {
@@ -343,16 +362,13 @@ final class SharedTwoStage {
     }
 
     /**
-     * AER's Wu-Hausman F from G: y on X = [W, D] against y on [X, v̂] with v̂ⱼ = dⱼ − d̂ⱼ. The
-     * numerator is the part of y the v̂ explain beyond X, c'S⁻¹c with S = v̂'M_X v̂ and c = v̂'M_X y.
+     * AER's Wu-Hausman F from G: y on X = [W, D] against y on [X, v̂] with v̂ⱼ = dⱼ − d̂ⱼ, from the
+     * Schur complement of X in the Gram matrix of [X, v̂, y] (see
+     * {@link TwoStageLeastSquares#wuHausman(double[][], double[], double, double[], int, int, List)}:
+     * first-stage residuals that are exact combinations of the others beyond X do not count).
      */
-    private static TestStatistic wuHausman(double[][] g, double[][] gamma, int pw, int l, int p, int n, int k0,
-                                           double[] partialR2) {
-        for (double r2 : partialR2) {
-            if (r2 > 1 - TwoStageLeastSquares.IDENTIFICATION_TOLERANCE) {
-                return null;
-            }
-        }
+    private static TwoStageLeastSquares.Endogeneity wuHausman(double[][] g, double[][] gamma, int pw, int l, int p,
+                                                              int n, int k0, double[] rssW, List<String> names) {
         int nu = g.length;
         int k = pw + p;
         // rows of T: X's columns, then the v̂ⱼ, then y
@@ -378,11 +394,7 @@ final class SharedTwoStage {
         for (int j = 0; j < p; j++) {
             svy[j] = s[j][p];
         }
-        double explained = dotRow(svy, Cholesky.of(svv).solve(svy));
-        double rssU = s[p][p] - explained;
-        int df2 = n - k - p;
-        double f = (explained / p) / (rssU / df2);
-        return new TestStatistic(f, p, df2, Tails.f(f, p, df2));
+        return TwoStageLeastSquares.wuHausman(svv, svy, s[p][p], rssW, n, k, names);
     }
 
     /**
@@ -803,6 +815,17 @@ final class SharedTwoStage {
         double[][] b = new double[size][size];
         for (int i = 0; i < size; i++) {
             System.arraycopy(a[from + i], from, b[i], 0, size);
+        }
+        return b;
+    }
+
+    /** Rows and columns {@code index} of a. */
+    private static double[][] rows(double[][] a, int[] index) {
+        double[][] b = new double[index.length][index.length];
+        for (int i = 0; i < index.length; i++) {
+            for (int j = 0; j < index.length; j++) {
+                b[i][j] = a[index[i]][index[j]];
+            }
         }
         return b;
     }

@@ -31,13 +31,23 @@ import java.util.Set;
  * as an {@link Ols} fit (centred, scaled Cholesky, refined). {@link IvOptions#diagnostics()} off skips
  * the diagnostics that cost passes over the data.
  *
+ * <p>Only what identification needs is required of the columns: Z = [1, exogenous, instruments]
+ * of full column rank and Z'X of rank k (X then has full rank too). X and Z taken together may be
+ * collinear: potential experience = age − education − 6 with education and experience endogenous
+ * and age an instrument is identified and estimated (as R's ivreg and linearmodels do); every
+ * standard error, first stage, Sargan and Hansen J is then as usual, and Wu-Hausman, whose
+ * augmented regression [X, first-stage residuals] is the one place such collinearity shows, tests
+ * only the directions the instruments do not reproduce (its df the rank, as R counts it), with a
+ * warning that says which combination it leaves out.
+ *
  * <p>Errors ({@link InvalidSpecException}, field in the API's spelling: {@code treatment},
  * {@code endogenous[i]}, {@code covariates[i]}, {@code instruments[i]}): fewer instruments than
  * endogenous regressors; instruments or controls that are collinear (named with the columns they
- * depend on); instruments that carry no information on an endogenous regressor once the controls
- * are accounted for (the model is not identified; named). Instruments that are merely weak (first
- * stage F below 10) give a warning naming them, and the Anderson-Rubin set, valid however weak
- * they are, is the interval to read.
+ * depend on); an endogenous regressor that is an exact combination of the controls or of the other
+ * regressors (named with them); instruments that carry no information on an endogenous regressor
+ * once the controls are accounted for (the model is not identified; named). Instruments that are
+ * merely weak (first stage F below 10) give a warning naming them, and the Anderson-Rubin set, valid
+ * however weak they are, is the interval to read.
  */
 public final class TwoStageLeastSquares {
 
@@ -162,10 +172,14 @@ public final class TwoStageLeastSquares {
             double rssR = dot(onW, onW);
             firstFits[j] = full;
             onWs[j] = onW;
-            if (!(rssR > 0)) {
-                throw new InvalidSpecException(endogenousField(j), "Endogenous regressor '" + endogenous.names().get(j)
-                        + "' does not vary" + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
-                        + ", so its effect cannot be estimated");
+            double[] dependence = null;
+            if (w.length > 0) {
+                double[][] wd = java.util.Arrays.copyOf(w, pw + 1);
+                wd[pw] = d;
+                dependence = dependence(Gram.of(wd, null, null));
+            }
+            if (!(rssR > 0) || dependence != null) {
+                throw noVariation(j, endogenous, exogenous, wNames, dependence);
             }
             double[] gamma = full.coefficients();
             double[][] vRobust = options.diagnostics() || options.se() == CovarianceType.CLASSICAL
@@ -189,7 +203,15 @@ public final class TwoStageLeastSquares {
                     m, n - l, Tails.f(f, m, n - l), (rssR - rssU) / rssR, full.rSquared(), weak));
         }
 
-        requireIdentified(endogenous, exogenous, instruments, firstFits, onWs);
+        try {
+            requireIdentified(endogenous, exogenous, instruments, firstFits, onWs);
+        } catch (InvalidSpecException e) {
+            // the regressors themselves collinear (the facade's design check, when it runs, says so first)
+            double[][] wd = java.util.Arrays.copyOf(w, k);
+            System.arraycopy(endogenous.columns(), 0, wd, pw, p);
+            InvalidSpecException collinear = collinearRegressors(Gram.of(wd, null, null), wNames, endogenous, exogenous);
+            throw collinear != null ? collinear : e;
+        }
 
         // second stage on X̂ ordered [W, d̂]
         double[][] xhatSolve = new double[k][];
@@ -242,7 +264,9 @@ public final class TwoStageLeastSquares {
             }
         }
 
-        TestStatistic wuHausman = options.diagnostics() ? wuHausman(y, x, firstResiduals, firstStages) : null;
+        Endogeneity endogeneity = options.diagnostics()
+                ? wuHausman(y, x, firstResiduals, onWs, endogenous.names()) : null;
+        TestStatistic wuHausman = endogeneity == null ? null : endogeneity.test();
         TestStatistic sargan = null;
         TestStatistic hansen = null;
         IvFit.Gmm gmm = null;
@@ -255,6 +279,9 @@ public final class TwoStageLeastSquares {
         }
 
         List<String> warnings = weakInstrumentWarnings(firstStages, instruments);
+        if (endogeneity != null && endogeneity.warning() != null) {
+            warnings.add(endogeneity.warning());
+        }
         AndersonRubin ar = p == 1 && options.diagnostics() ? new AndersonRubin(y, endogenous.columns()[0], z, w, m, options.se(),
                 firstFits[0], onWs[0]) : null;
         return new IvFit(terms, b, x, xhat, u, bread, options, firstStages, wuHausman, sargan, hansen, gmm, ar,
@@ -355,6 +382,71 @@ public final class TwoStageLeastSquares {
         return Gram.of(x, null, shift);
     }
 
+    /**
+     * The combination of the earlier columns that the last column of {@code gram} (a Gram matrix of
+     * [W, d]) is, W itself having full rank; null when it is not one.
+     */
+    static double[] dependence(double[][] gram) {
+        try {
+            Cholesky.of(gram);
+            return null;
+        } catch (RankDeficientException e) {
+            return e.column() == gram.length - 1 ? e.combination() : null;
+        }
+    }
+
+    /**
+     * When the regressors X = [W, D] are collinear, given their Gram matrix (W's columns, then the
+     * endogenous regressors'): the error naming the first endogenous regressor that is an exact
+     * combination of the columns before it; null when X has full rank.
+     */
+    static InvalidSpecException collinearRegressors(double[][] gram, List<String> wNames, Regressors endogenous,
+                                                    Regressors exogenous) {
+        try {
+            Cholesky.of(gram);
+            return null;
+        } catch (RankDeficientException e) {
+            int pw = wNames.size();
+            if (e.column() < pw) {
+                return null;
+            }
+            List<String> earlier = new ArrayList<>(wNames);
+            earlier.addAll(endogenous.names().subList(0, e.column() - pw));
+            return noVariation(e.column() - pw, endogenous, exogenous, earlier, e.combination());
+        }
+    }
+
+    /**
+     * The error for endogenous regressor j that has no variation of its own beyond the controls W
+     * (or beyond W and the endogenous regressors before it): constant, or an exact linear combination
+     * ({@code combination} over the columns named {@code wNames}, null when not known) of them.
+     */
+    static InvalidSpecException noVariation(int j, Regressors endogenous, Regressors exogenous, List<String> wNames,
+                                            double[] combination) {
+        String name = endogenous.names().get(j);
+        List<String> parts = new ArrayList<>();
+        if (combination != null) {
+            double largest = 0;
+            for (double c : combination) {
+                largest = Math.max(largest, Math.abs(c));
+            }
+            for (int i = 0; i < combination.length; i++) {
+                if (Math.abs(combination[i]) > 1e-8 * largest && !INTERCEPT.equals(wNames.get(i))) {
+                    parts.add("'" + wNames.get(i) + "'");
+                }
+            }
+        }
+        String message = parts.isEmpty()
+                ? "Endogenous regressor '" + name + "' does not vary"
+                + (exogenous.size() > 0 ? " once the covariates are accounted for" : "")
+                + ", so its effect cannot be estimated"
+                : "Endogenous regressor '" + name + "' is an exact linear combination of "
+                + String.join(", ", parts)
+                + (wNames.contains(INTERCEPT) ? " (and the intercept)" : "") + " in these rows, so its effect cannot be told apart from "
+                + (parts.size() == 1 ? "that column's" : "theirs") + ": drop one of them";
+        return new InvalidSpecException(endogenousField(j), message);
+    }
+
     /** First stage on Z, naming the columns when Z is rank deficient. */
     private static OlsFit fitInstruments(double[][] z, double[] d, List<String> zNames, List<String> zFields) {
         try {
@@ -388,28 +480,122 @@ public final class TwoStageLeastSquares {
 
     /**
      * AER's Wu-Hausman test: F test that the first-stage residuals have zero coefficients when added
-     * to the OLS regression of y on X; df (p, n − k − p).
+     * to the OLS regression of y on X; df (r, n − k − r), r the rank of the first-stage residuals
+     * beyond X (see {@link #wuHausman(double[][], double[], double, double[], int, int, List)}).
      */
-    private static TestStatistic wuHausman(double[] y, double[][] x, double[][] firstResiduals,
-                                           List<FirstStage> firstStages) {
-        for (FirstStage fs : firstStages) {
-            if (fs.partialR2() > 1 - IDENTIFICATION_TOLERANCE) {
-                // the instruments reproduce the regressor: it is exogenous by construction and has
-                // no first-stage residual to test
-                return null;
-            }
-        }
+    private static Endogeneity wuHausman(double[] y, double[][] x, double[][] firstResiduals, double[][] onWs,
+                                         List<String> names) {
         int n = y.length;
         int k = x.length;
         int p = firstResiduals.length;
-        double[][] augmented = new double[k + p][];
-        System.arraycopy(x, 0, augmented, 0, k);
-        System.arraycopy(firstResiduals, 0, augmented, k, p);
-        double rssR = Ols.fit(x, y).rss();
-        double rssU = Ols.fit(augmented, y).rss();
-        int df2 = n - k - p;
-        double f = ((rssR - rssU) / p) / (rssU / df2);
-        return new TestStatistic(f, p, df2, Tails.f(f, p, df2));
+        // M_X v̂ⱼ and M_X y: X has full column rank here (requireIdentified has passed)
+        double[][] mv = new double[p][];
+        for (int j = 0; j < p; j++) {
+            mv[j] = Ols.fit(x, firstResiduals[j]).residuals();
+        }
+        double[] my = Ols.fit(x, y).residuals();
+        double[][] svv = new double[p][p];
+        double[] svy = new double[p];
+        double[] scale = new double[p];
+        for (int j = 0; j < p; j++) {
+            for (int i = 0; i <= j; i++) {
+                svv[j][i] = dot(mv[j], mv[i]);
+                svv[i][j] = svv[j][i];
+            }
+            svy[j] = dot(mv[j], my);
+            scale[j] = dot(onWs[j], onWs[j]);
+        }
+        return wuHausman(svv, svy, dot(my, my), scale, n, k, names);
+    }
+
+    /** A Wu-Hausman test (null: omitted) and, when it tests fewer directions than regressors or none, why, in words. */
+    record Endogeneity(TestStatistic test, String warning) {
+    }
+
+    /**
+     * AER's Wu-Hausman F from the cross products after X: {@code svv} = V'M_X V (V = [v̂₁ … v̂ₚ] the
+     * first-stage residuals), {@code svy} = V'M_X y, {@code syy} = y'M_X y. The numerator is the part
+     * of y the v̂ explain beyond X, c'S⁻¹c, formed directly (no difference of two residual sums).
+     *
+     * <p>Only the v̂ⱼ that are linearly independent beyond X and the earlier ones enter, as R's
+     * {@code lm} drops aliased columns of [X, V] and its anova counts the rank: when a combination of
+     * the endogenous regressors is reproduced exactly by the instruments and covariates (experience =
+     * age − education − 6 with age an instrument, or an instrument equal to the regressor), its
+     * first-stage residual is zero, the combination is exogenous by construction and has nothing to
+     * test. The test then has r &lt; p degrees of freedom (df2 = n − k − r), said in the warning;
+     * with r = 0 it is omitted. A v̂ⱼ counts as dependent when what is left of it is at most
+     * {@link #IDENTIFICATION_TOLERANCE} of {@code scale}ⱼ, dⱼ's own variation beyond the controls.
+     */
+    static Endogeneity wuHausman(double[][] svv, double[] svy, double syy, double[] scale, int n, int k,
+                                 List<String> names) {
+        int p = svv.length;
+        List<Integer> kept = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (int j = 0; j < p; j++) {
+            double left = svv[j][j];
+            double[] comb = new double[kept.size()];
+            if (!kept.isEmpty()) {
+                double[] col = new double[kept.size()];
+                for (int a = 0; a < col.length; a++) {
+                    col[a] = svv[kept.get(a)][j];
+                }
+                comb = Cholesky.of(sub(svv, kept), 0.0).solve(col);
+                left -= dot(col, comb);
+            }
+            if (left > IDENTIFICATION_TOLERANCE * scale[j]) {
+                kept.add(j);
+                continue;
+            }
+            // v̂ⱼ − Σ cₐ v̂ₐ = 0: the instruments and covariates reproduce dⱼ − Σ cₐ dₐ exactly
+            StringBuilder combination = new StringBuilder(names.get(j));
+            double largest = 0;
+            for (double c : comb) {
+                largest = Math.max(largest, Math.abs(c));
+            }
+            for (int a = 0; a < comb.length; a++) {
+                double c = -comb[a];
+                if (Math.abs(c) > 1e-8 * largest && largest > 1e-8) {
+                    combination.append(c < 0 ? " − " : " + ");
+                    if (Math.abs(Math.abs(c) - 1) > 1e-6) {
+                        combination.append(String.format(Locale.ROOT, "%.4g × ", Math.abs(c)));
+                    }
+                    combination.append(names.get(kept.get(a)));
+                }
+            }
+            reasons.add(combination.toString());
+        }
+        int r = kept.size();
+        String why = "the instruments and covariates reproduce " + String.join(" and ", reasons) + " exactly ("
+                + (reasons.size() == 1 ? "its first-stage residual is zero), so it is" : "their first-stage residuals"
+                + " are zero), so they are") + " exogenous by construction";
+        if (r == 0) {
+            return new Endogeneity(null, "Wu-Hausman test omitted: " + why + " and there is no endogeneity left to test");
+        }
+        double[] c = new double[r];
+        for (int a = 0; a < r; a++) {
+            c[a] = svy[kept.get(a)];
+        }
+        double explained = dot(c, Cholesky.of(sub(svv, kept), 0.0).solve(c));
+        double rssU = syy - explained;
+        int df2 = n - k - r;
+        double f = (explained / r) / (rssU / df2);
+        TestStatistic test = new TestStatistic(f, r, df2, Tails.f(f, r, df2));
+        if (r == p) {
+            return new Endogeneity(test, null);
+        }
+        return new Endogeneity(test, "Wu-Hausman test has " + r + " degree" + (r == 1 ? "" : "s") + " of freedom, not "
+                + p + ": " + why + ", and only the rest is tested for endogeneity (as R's ivreg diagnostics count it)");
+    }
+
+    /** Rows and columns {@code index} of a. */
+    private static double[][] sub(double[][] a, List<Integer> index) {
+        double[][] b = new double[index.size()][index.size()];
+        for (int i = 0; i < b.length; i++) {
+            for (int j = 0; j < b.length; j++) {
+                b[i][j] = a[index.get(i)][index.get(j)];
+            }
+        }
+        return b;
     }
 
     /**

@@ -31,7 +31,9 @@ import java.util.Map;
  * the Anderson-Rubin set. The interval is normal. {@code diagnostics}: {@code firstStage},
  * {@code wuHausman}, {@code sargan} and {@code hansenJ} (over-identified only), {@code andersonRubin}
  * (one endogenous regressor only), {@code se}, {@code sigma}, {@code dfResidual}; weak first stages
- * (F or robust F below 10) are warnings naming the regressor and the instruments.
+ * (F or robust F below 10) are warnings naming the regressor and the instruments, and so is a
+ * Wu-Hausman test with fewer degrees of freedom than endogenous regressors (or none: omitted) because
+ * the instruments and covariates reproduce a combination of them exactly.
  */
 public final class TwoStageLeastSquaresMethod implements Estimator {
 
