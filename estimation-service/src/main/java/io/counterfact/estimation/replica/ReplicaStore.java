@@ -54,6 +54,9 @@ public class ReplicaStore {
     @Inject
     ReplicaMetrics metrics;
 
+    @Inject
+    ReplicaPosition position;
+
     @ConfigProperty(name = "counterfact.replica.cache-bytes", defaultValue = "512M")
     MemorySize cacheBytes;
 
@@ -67,6 +70,46 @@ public class ReplicaStore {
     void init() {
         cache = new FrameCache(cacheBytes.asLongValue());
         metrics.cache(() -> cache.bytes(), () -> cache.size());
+    }
+
+    /** Whether the replica has seen the dataset registered, or a version of it committed. */
+    public boolean knowsDataset(String datasetId) {
+        return transactions.inTransaction(c -> repository.datasetKnown(c, datasetId));
+    }
+
+    /**
+     * Waits until the replica knows the dataset, or has applied every dataset event published before the call (then
+     * an id it does not know was never registered: see {@link ReplicaPosition}), at most {@code timeout}.
+     *
+     * @return whether the dataset is known; false at once for an id never registered while the replica is caught up
+     */
+    public boolean awaitDataset(String datasetId, Duration timeout) {
+        if (knowsDataset(datasetId)) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // empty when the broker cannot be asked: then only the known datasets, or the timeout, can answer
+        Optional<java.util.Map<Integer, Long>> ends = position.endOffsets();
+        while (true) {
+            long seen = signals.generation();
+            if (ends.isPresent() && position.reached(ends.get())) {
+                // the replica's state now includes every event published before the call: look once more
+                return knowsDataset(datasetId);
+            }
+            if (knowsDataset(datasetId)) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                signals.awaitChange(seen, Math.max(1, Math.min(pollInterval.toMillis(), left / 1_000_000L)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return knowsDataset(datasetId);
+            }
+        }
     }
 
     public Optional<ReplicaVersion> find(String datasetId, int version) {
