@@ -54,6 +54,9 @@ public class EstimationResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "the version is CORRUPT, or the Idempotency-Key was used for another request",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "the version is still being replicated, or the replica of the "
+            + "datasets cannot tell yet whether the dataset exists; Retry-After says when to try again",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = EstimationRequest.class)))
     public Response submit(String text, @HeaderParam("Idempotency-Key") String idempotencyKey,

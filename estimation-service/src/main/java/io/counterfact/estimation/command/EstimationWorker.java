@@ -227,8 +227,11 @@ public class EstimationWorker {
         JsonNode envelope;
         try {
             envelope = json.readTree(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the parser's own message, without the location text that names its feature flags
+            throw poison(key, "the command is not JSON: " + e.getOriginalMessage());
         } catch (Exception e) {
-            throw poison(key, "the command is not JSON: " + e.getMessage());
+            throw poison(key, "the command is not JSON");
         }
         if (envelope == null || !envelope.isObject()) {
             throw poison(key, "the command is not a JSON object");
