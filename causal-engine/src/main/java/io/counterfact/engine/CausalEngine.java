@@ -8,6 +8,7 @@ import io.counterfact.engine.dag.DagAnalyzer;
 import io.counterfact.engine.dag.DagParser;
 import io.counterfact.engine.iv.TwoStageLeastSquaresMethod;
 import io.counterfact.engine.iv.WaldMethod;
+import io.counterfact.engine.linalg.RankDeficientException;
 import io.counterfact.engine.robustness.EValues;
 import io.counterfact.engine.robustness.Refutations;
 import io.counterfact.engine.po.AugmentedIpw;
@@ -15,6 +16,7 @@ import io.counterfact.engine.po.DifferenceInMeans;
 import io.counterfact.engine.po.InverseProbabilityWeighting;
 import io.counterfact.engine.po.PropensityScoreMatching;
 import io.counterfact.engine.po.RegressionAdjustment;
+import io.counterfact.engine.po.SeparationException;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -121,7 +123,24 @@ public final class CausalEngine {
      * @throws InvalidSpecException naming the field at fault
      */
     public void validate(Map<String, ColumnType> schema, EstimationSpec spec) {
-        resolve(schema, spec);
+        Resolved r = resolve(schema, spec);
+        requireDeclaredBinaryTreatment(schema, r.estimator(), r.spec());
+    }
+
+    /**
+     * At submission the dataset's declared types are all there is: a method that needs a 0/1 treatment refuses one
+     * not declared binary. {@link #estimate} does not repeat this on data (there a numeric column holding only 0 and
+     * 1 passes, its values checked row by row), so the engine's callers with data in hand keep that leniency, while a
+     * request that names a numeric treatment is refused before it is queued instead of failing when it runs.
+     */
+    private static void requireDeclaredBinaryTreatment(Map<String, ColumnType> schema, Estimator estimator,
+                                                       EstimationSpec spec) {
+        ColumnType type = schema.get(spec.treatment());
+        if (estimator.needsBinaryTreatment() && type != ColumnType.BINARY) {
+            throw new InvalidSpecException("treatment", "Treatment '" + spec.treatment() + "' is a " + type.apiName()
+                    + " column; method '" + estimator.method() + "' needs a binary (0/1) treatment. Name a binary "
+                    + "column, or use regression, wald or 2sls, which accept a numeric treatment");
+        }
     }
 
     /**
@@ -146,8 +165,12 @@ public final class CausalEngine {
         double refuteFits = refute.totalReplicates();
         double share = bootstrapFits + refuteFits > 0 ? 0.2 : 1.0;
         double bootstrapEnd = share + (1 - share) * bootstrapFits / Math.max(1, bootstrapFits + refuteFits);
-        EstimationResult result = r.estimator.estimate(data, r.spec, r.options,
-                (f, stage) -> listener.onProgress(f * share, stage));
+        EstimationResult result;
+        try {
+            result = r.estimator.estimate(data, r.spec, r.options, (f, stage) -> listener.onProgress(f * share, stage));
+        } catch (RankDeficientException | SeparationException e) {
+            throw forAnalyst(e, r.spec);
+        }
         if (r.fromDag) {
             result = result.withDiagnostic("adjustmentSet", Map.of("source", "dag", "covariates", r.spec.covariates()));
         }
@@ -351,6 +374,37 @@ public final class CausalEngine {
                         + "; each column takes one role");
             }
         }
+    }
+
+    /**
+     * The estimators name the columns of a collinear or separated fit themselves (through
+     * {@link io.counterfact.engine.data.DesignMatrix#collinearity}); a numerical failure that still escapes one of
+     * them only knows a matrix index, which means nothing to an analyst. It becomes a request error that names the
+     * columns the model was built from and says what to do, never the index or the exception.
+     */
+    static InvalidSpecException forAnalyst(ArithmeticException e, EstimationSpec spec) {
+        List<String> columns = new ArrayList<>();
+        columns.add("treatment '" + spec.treatment() + "'");
+        for (String c : spec.covariates()) {
+            columns.add("'" + c + "'");
+        }
+        for (String c : spec.instruments()) {
+            columns.add("instrument '" + c + "'");
+        }
+        for (String c : spec.endogenous()) {
+            columns.add("endogenous '" + c + "'");
+        }
+        String among = String.join(", ", columns);
+        if (e instanceof SeparationException) {
+            return new InvalidSpecException(spec.covariates().isEmpty() ? "treatment" : "covariates",
+                    "No overlap: treatment '" + spec.treatment() + "' is (almost) perfectly predicted by the covariates ("
+                            + among + "), so the propensity score is 0 or 1 for some units and the logistic fit has no "
+                            + "maximum; drop or coarsen the covariate that separates the treated from the controls", e);
+        }
+        return new InvalidSpecException(spec.covariates().isEmpty() ? "treatment" : "covariates",
+                "The model's columns (" + among + ") are collinear in the rows used: one of them is an exact linear "
+                        + "combination of others and the intercept, so their effects cannot be separated; drop the "
+                        + "redundant column (a covariate that is a sum or multiple of others, or constant)", e);
     }
 
     /** Never lets the reported fraction go backwards, whatever the stages report. */

@@ -45,6 +45,15 @@ public interface Estimator {
     }
 
     /**
+     * Whether the treatment must be binary (0/1): true for the methods that compare two arms or model a
+     * propensity. The engine then refuses, at validation against the dataset's declared column types, a treatment
+     * column not declared {@code binary}, so that a numeric one is a 400 at submission rather than a failed run.
+     */
+    default boolean needsBinaryTreatment() {
+        return false;
+    }
+
+    /**
      * Estimates on {@code data}. {@code spec.estimand()} is resolved (never null) and {@code options}
      * are parsed with defaults filled in.
      *

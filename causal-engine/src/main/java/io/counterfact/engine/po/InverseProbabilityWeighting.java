@@ -78,6 +78,11 @@ public final class InverseProbabilityWeighting implements Estimator {
     }
 
     @Override
+    public boolean needsBinaryTreatment() {
+        return true;
+    }
+
+    @Override
     public void validate(Map<String, ColumnType> schema, EstimationSpec spec, Options options) {
         PoValidation.noIvFields(spec);
     }

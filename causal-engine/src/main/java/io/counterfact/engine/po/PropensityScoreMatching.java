@@ -66,6 +66,11 @@ public final class PropensityScoreMatching implements Estimator {
     }
 
     @Override
+    public boolean needsBinaryTreatment() {
+        return true;
+    }
+
+    @Override
     public void validate(Map<String, ColumnType> schema, EstimationSpec spec, Options options) {
         PoValidation.noIvFields(spec);
     }

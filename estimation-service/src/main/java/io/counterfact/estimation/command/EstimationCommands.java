@@ -108,9 +108,24 @@ public class EstimationCommands {
     }
 
     private void validate(EstimationRequest request, ObjectNode normalized) {
-        String ds = request.datasetId();
+        String ds = EstimationRequest.shown(request.datasetId()); // as quoted back: at most 80 characters
         int version = request.version();
-        Optional<ReplicaVersion> v = replica.awaitReady(ds, version, replicaWait);
+        long started = System.nanoTime();
+        // an id the replica never saw registered is refused at once, unless the replica is behind on the datasets
+        // topic: then it waits for the replica to catch up (ReplicaPosition says why that tells the two apart)
+        switch (replica.awaitDataset(request.datasetId(), replicaWait)) {
+            case NEVER_REGISTERED -> throw ProblemException.notFound("no dataset '" + ds
+                    + "' (datasetId): it was never registered; register it with POST /api/datasets, or check the id");
+            // neither 404 (it may exist) nor a wait without end: the client retries when the replica has caught up
+            case UNDETERMINED -> throw new ProblemException(503, "Service Unavailable", "dataset '"
+                    + ds + "' (datasetId) is not known here yet and the replica of the "
+                    + "datasets is behind or cannot reach the event broker; retry shortly", Map.of("Retry-After", "5"));
+            case KNOWN -> {
+            }
+        }
+        // a known dataset: its version may be being sealed right now, so wait (what is left of) the replica's time
+        Duration left = replicaWait.minusNanos(System.nanoTime() - started);
+        Optional<ReplicaVersion> v = replica.awaitReady(request.datasetId(), version, left.isNegative() ? Duration.ZERO : left);
         if (v.isEmpty()) {
             throw ProblemException.notFound("dataset '" + ds + "' has no version " + version
                     + " (datasetId, version): unknown dataset or version");
@@ -136,6 +151,8 @@ public class EstimationCommands {
     }
 
     static ProblemException bad(String field, String message) {
-        return ProblemException.badInput(field + ": " + message, List.of(new Problem.Fault(null, null, field, message)));
+        // some engine messages (the DAG's) name their field already
+        String detail = field == null || message.startsWith(field + ": ") ? message : field + ": " + message;
+        return ProblemException.badInput(detail, List.of(new Problem.Fault(null, null, field, message)));
     }
 }

@@ -1,5 +1,7 @@
 package io.counterfact.estimation.command;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.counterfact.common.http.Problem;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -51,12 +54,34 @@ public class EstimationResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "the version is CORRUPT, or the Idempotency-Key was used for another request",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response submit(EstimationRequest request, @HeaderParam("Idempotency-Key") String idempotencyKey,
+    @APIResponse(responseCode = "503", description = "the version is still being replicated, or the replica of the "
+            + "datasets cannot tell yet whether the dataset exists; Retry-After says when to try again",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = EstimationRequest.class)))
+    public Response submit(String text, @HeaderParam("Idempotency-Key") String idempotencyKey,
                            @HeaderParam("traceparent") String traceparent) {
+        // the body is read here, not bound by Jackson: every mistake in it is answered naming the field, in the API's
+        // words, never in the parser's (which name Java types and this service's classes)
+        EstimationRequest request = EstimationRequest.parse(readJson(text));
         EstimationCommands.Accepted accepted = commands.accept(request, idempotencyKey, traceparent);
         ObjectNode body = json.createObjectNode().put("id", accepted.id()).put("status", accepted.status().name());
         // JSON text, not a JsonNode entity: an ObjectNode entity would make Quarkus REST generate a bean serializer for it
         return Response.accepted(body.toString()).type(MediaType.APPLICATION_JSON).location(URI.create("/api/estimations/" + accepted.id())).build();
+    }
+
+    private JsonNode readJson(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return json.readTree(body);
+        } catch (JsonProcessingException e) {
+            String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw ProblemException.badRequest("the request body is not valid JSON" + at + ": check the quotes, commas "
+                    + "and brackets there");
+        }
     }
 
     @GET

@@ -38,6 +38,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
@@ -226,8 +227,11 @@ public class EstimationWorker {
         JsonNode envelope;
         try {
             envelope = json.readTree(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the parser's own message, without the location text that names its feature flags
+            throw poison(key, "the command is not JSON: " + e.getOriginalMessage());
         } catch (Exception e) {
-            throw poison(key, "the command is not JSON: " + e.getMessage());
+            throw poison(key, "the command is not JSON");
         }
         if (envelope == null || !envelope.isObject()) {
             throw poison(key, "the command is not a JSON object");
@@ -308,7 +312,10 @@ public class EstimationWorker {
             DataFrame frame = replica.load(row.datasetId(), row.version());
             result = engine.estimate(frame, EstimationRequest.spec(json, row.request()), throttled(row));
         } catch (InvalidSpecException e) {
-            finishFailed(row, (e.field() == null ? "" : e.field() + ": ") + e.getMessage(), e.field());
+            String message = e.getMessage();
+            // some engine messages (the DAG's) name their field already
+            boolean named = e.field() == null || message.startsWith(e.field() + ": ");
+            finishFailed(row, named ? message : e.field() + ": " + message, e.field());
             return;
         } catch (ReplicaStore.NotReadyException e) {
             finishFailed(row, e.getMessage(), null);
@@ -321,8 +328,7 @@ public class EstimationWorker {
                 // most likely the replica's datasource or cache closing under it: not the estimation's fault
                 throw new HandBackException("the run failed while shutting down: " + e, e);
             }
-            LOG.errorf(e, "estimation %s failed in the engine", id);
-            finishFailed(row, "the estimation failed: " + e, null);
+            finishFailed(row, unexpectedFailure(id, e), null);
             return;
         }
         JsonNode stored = finite(json.valueToTree(result));
@@ -335,6 +341,23 @@ public class EstimationWorker {
             }
             return null;
         });
+    }
+
+    /**
+     * The reason stored and published for a failure the engine did not explain (a bug, or the worker out of memory):
+     * written for the analyst, with an incident reference that finds the stack trace in the log. Never the exception's
+     * class or message: those name the engine's internals (and an index where the analyst knows columns by name).
+     */
+    static String unexpectedFailure(String estimationId, Throwable e) {
+        String incident = "inc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        if (e instanceof OutOfMemoryError) {
+            LOG.errorf(e, "estimation %s ran out of memory (incident %s)", estimationId, incident);
+            return "The estimation needed more memory than a worker has (incident " + incident + "); use fewer "
+                    + "bootstrap replicates, refutation replicates or cross-fitting folds, or fewer covariates";
+        }
+        LOG.errorf(e, "estimation %s failed with an internal error (incident %s)", estimationId, incident);
+        return "Internal error while running estimation " + estimationId + " (incident " + incident + "); this is "
+                + "not a problem with the request. Please report the incident id; retrying will not help until it is fixed";
     }
 
     private void finishFailed(EstimationRepository.Row row, String reason, String field) {

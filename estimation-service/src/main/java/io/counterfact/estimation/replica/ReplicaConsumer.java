@@ -45,6 +45,9 @@ public class ReplicaConsumer {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    ReplicaPosition position;
+
     @ConfigProperty(name = "counterfact.replica.max-attempts", defaultValue = "3")
     int maxAttempts;
 
@@ -78,7 +81,11 @@ public class ReplicaConsumer {
             }
             String type = envelope.get("type").asText();
             return switch (type) {
-                case EventTypes.DATASET_REGISTERED -> () -> ingest.registered(envelope.get("id").asText());
+                case EventTypes.DATASET_REGISTERED -> {
+                    String eventId = envelope.get("id").asText();
+                    String datasetId = envelope.get("subject").asText();
+                    yield () -> ingest.registered(eventId, datasetId);
+                }
                 case EventTypes.DATASET_VERSION_COMMITTED -> {
                     CommitEvent commit = CommitEvent.from(envelope);
                     yield () -> ingest.committed(commit);
@@ -129,6 +136,7 @@ public class ReplicaConsumer {
         while (true) {
             try {
                 work.run();
+                position.processed(meta.getTopic(), meta.getPartition(), meta.getOffset());
                 return message.ack();
             } catch (PoisonRecordException e) {
                 return deadLetter(message, meta, where, e);
@@ -166,6 +174,7 @@ public class ReplicaConsumer {
                                              String where, PoisonRecordException e) {
         LOG.warnf("record %s (key %s) goes to %s.dlq: %s", where, meta.getKey(), meta.getTopic(), e.getMessage());
         metrics.deadLettered(meta.getTopic());
+        position.processed(meta.getTopic(), meta.getPartition(), meta.getOffset()); // read past: it changes nothing here
         return message.nack(e);
     }
 

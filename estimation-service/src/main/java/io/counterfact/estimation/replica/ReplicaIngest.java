@@ -70,11 +70,20 @@ public class ReplicaIngest {
         return outcome;
     }
 
-    /** A dataset was registered: nothing to replicate until a version is committed; recorded as processed. */
-    public Outcome registered(String eventId) {
-        Outcome outcome = transactions.inTransaction(c -> repository.recordInbox(c, eventId, Topics.DATASETS,
-                EventTypes.DATASET_REGISTERED) ? Outcome.APPLIED : Outcome.DUPLICATE);
+    /**
+     * A dataset was registered: nothing to replicate until a version is committed, but its id is recorded, so that a
+     * command naming it waits for its first version while one naming an id never registered is refused at once.
+     */
+    public Outcome registered(String eventId, String datasetId) {
+        Outcome outcome = transactions.inTransaction(c -> {
+            if (!repository.recordInbox(c, eventId, Topics.DATASETS, EventTypes.DATASET_REGISTERED)) {
+                return Outcome.DUPLICATE;
+            }
+            repository.recordDataset(c, datasetId, eventId);
+            return Outcome.APPLIED;
+        });
         metrics.event(EventTypes.DATASET_REGISTERED, outcome);
+        signals.changed();
         return outcome;
     }
 
@@ -104,6 +113,8 @@ public class ReplicaIngest {
                 }
                 return Outcome.APPLIED;
             }
+            // a committed version proves the dataset exists, whether or not its registration was seen here
+            repository.recordDataset(c, e.datasetId(), e.eventId());
             String invalid = inconsistency(e);
             repository.insertVersion(c, e, invalid == null ? ReplicaVersion.Status.PENDING : ReplicaVersion.Status.CORRUPT,
                     invalid, e.rowGroups());

@@ -64,6 +64,26 @@ public class ReplicaRepository {
         }
     }
 
+    /** Records that a dataset exists (registered, or a version of it committed); a second record changes nothing. */
+    public void recordDataset(Connection c, String datasetId, String eventId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO replica_dataset (dataset_id, event_id) VALUES (?, ?) "
+                + "ON CONFLICT (dataset_id) DO NOTHING")) {
+            s.setString(1, datasetId);
+            s.setString(2, eventId);
+            s.executeUpdate();
+        }
+    }
+
+    /** Whether the replica has seen the dataset registered or a version of it committed. */
+    public boolean datasetKnown(Connection c, String datasetId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM replica_dataset WHERE dataset_id = ?")) {
+            s.setString(1, datasetId);
+            try (var rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** @return false if the event was applied before (a redelivery): then the caller changes nothing */
     public boolean recordInbox(Connection c, String eventId, String topic, String type) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(

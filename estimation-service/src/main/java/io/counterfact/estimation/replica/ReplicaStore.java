@@ -54,6 +54,9 @@ public class ReplicaStore {
     @Inject
     ReplicaMetrics metrics;
 
+    @Inject
+    ReplicaPosition position;
+
     @ConfigProperty(name = "counterfact.replica.cache-bytes", defaultValue = "512M")
     MemorySize cacheBytes;
 
@@ -67,6 +70,56 @@ public class ReplicaStore {
     void init() {
         cache = new FrameCache(cacheBytes.asLongValue());
         metrics.cache(() -> cache.bytes(), () -> cache.size());
+    }
+
+    /** Whether the replica has seen the dataset registered, or a version of it committed. */
+    public boolean knowsDataset(String datasetId) {
+        return transactions.inTransaction(c -> repository.datasetKnown(c, datasetId));
+    }
+
+    /** What the replica can say about a dataset id. */
+    public enum DatasetState {
+        /** Registered (or a version of it committed). */
+        KNOWN,
+        /** Never registered: the replica has applied every dataset event published before the question. */
+        NEVER_REGISTERED,
+        /** Not known, and the replica could not show it was caught up in time (lagging, or the broker unreachable). */
+        UNDETERMINED
+    }
+
+    /**
+     * Waits until the replica knows the dataset, or has applied every dataset event published before the call (then
+     * an id it does not know was never registered: see {@link ReplicaPosition}), at most {@code timeout}.
+     *
+     * @return at once KNOWN for a known dataset, and NEVER_REGISTERED for an unknown one while the replica is caught up
+     */
+    public DatasetState awaitDataset(String datasetId, Duration timeout) {
+        if (knowsDataset(datasetId)) {
+            return DatasetState.KNOWN;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // empty when the broker cannot be asked: then only the dataset's arrival can answer before the timeout
+        Optional<java.util.Map<Integer, Long>> ends = position.endOffsets();
+        while (true) {
+            long seen = signals.generation();
+            if (ends.isPresent() && position.reached(ends.get())) {
+                // the replica's state now includes every event published before the call: look once more
+                return knowsDataset(datasetId) ? DatasetState.KNOWN : DatasetState.NEVER_REGISTERED;
+            }
+            if (knowsDataset(datasetId)) {
+                return DatasetState.KNOWN;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return DatasetState.UNDETERMINED;
+            }
+            try {
+                signals.awaitChange(seen, Math.max(1, Math.min(pollInterval.toMillis(), left / 1_000_000L)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return knowsDataset(datasetId) ? DatasetState.KNOWN : DatasetState.UNDETERMINED;
+            }
+        }
     }
 
     public Optional<ReplicaVersion> find(String datasetId, int version) {

@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -62,6 +63,9 @@ class EstimationCommandTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
+    @ConfigProperty(name = "counterfact.estimation.replica-wait")
+    Duration replicaWait;
 
     @Inject
     ObjectMapper json;
@@ -331,7 +335,22 @@ class EstimationCommandTest {
         missing.withArray("covariates").add("salary");
         expect(missing, 400, "covariates[8]");
         expect(aipw().put("method", "magic"), 400, "method");
-        expect(aipw().put("method", "ipw").put("treatment", "age"), 400, "treatment");
+        // a numeric treatment where a binary one is needed: refused by its declared type, not because 'age' is also a
+        // covariate (it is taken out of them here, so nothing else is wrong with the request)
+        for (String method : List.of("ipw", "aipw", "matching", "difference-in-means")) {
+            ObjectNode numericTreatment = aipw().put("method", method).put("treatment", "age");
+            var covariates = numericTreatment.putArray("covariates");
+            if (!method.equals("difference-in-means")) {
+                COVARIATES.stream().filter(c -> !c.equals("age")).forEach(covariates::add);
+            }
+            long before = count("SELECT count(*) FROM estimation");
+            post(numericTreatment, null).then().statusCode(400).contentType("application/problem+json")
+                    .body("detail", containsString("treatment")).body("detail", containsString("'age'"))
+                    .body("detail", containsString("numeric")).body("detail", containsString("binary"))
+                    .body("detail", containsString(method))
+                    .body("errors[0].field", equalTo("treatment"));
+            assertEquals(before, count("SELECT count(*) FROM estimation"), "nothing stored for " + numericTreatment);
+        }
         expect(aipw().put("options", "x").put("method", "aipw"), 400, null); // options must be an object
         ObjectNode unknownOption = aipw();
         unknownOption.putObject("options").put("turbo", true);
@@ -341,6 +360,114 @@ class EstimationCommandTest {
         dag.putArray("covariates");
         dag.put("dag", "dag { treat -> re78; treat <-> re78; age -> treat; age -> re78 }");
         expect(dag, 400, "dag");
+    }
+
+    @Test
+    void anIdNeverRegisteredIs404AtOnceWhileAVersionSealedAMomentAgoIsFound() throws Exception {
+        // sealed a moment ago: its events are on the topics, the replica may not have applied them yet
+        String sealed = Seed.csv(seedJson(), bootstrap, "/collinear.csv", Set.of("treat"));
+        ObjectNode fresh = json.createObjectNode().put("datasetId", sealed).put("version", 1)
+                .put("method", "regression").put("treatment", "treat").put("outcome", "y");
+        fresh.putArray("covariates").add("x1");
+        post(fresh, null).then().statusCode(202);
+
+        ObjectNode unknown = aipw().put("datasetId", "ds_never_registered_" + UUID.randomUUID());
+        long before = count("SELECT count(*) FROM estimation");
+        long started = System.nanoTime();
+        Response answer = post(unknown, null);
+        long millis = (System.nanoTime() - started) / 1_000_000; // the exchange only: RestAssured's first matchers take seconds
+        answer.then().statusCode(404).contentType("application/problem+json")
+                .body("detail", containsString("ds_never_registered_")).body("detail", containsString("datasetId"));
+        System.out.printf("404 for a dataset id never registered after %d ms (the replica wait is %s)%n", millis,
+                replicaWait);
+        assertTrue(millis < 5_000, "answered after " + millis + " ms: it waited for the replica");
+        assertEquals(before, count("SELECT count(*) FROM estimation"));
+        for (int i = 0; i < 3; i++) {
+            long again = System.nanoTime();
+            Response next = post(aipw().put("datasetId", "ds_never_registered_" + UUID.randomUUID()), null);
+            System.out.printf("... and again after %d ms%n", (System.nanoTime() - again) / 1_000_000);
+            next.then().statusCode(404);
+        }
+    }
+
+    @Test
+    void collinearCovariatesEndFailedNamingTheColumnsInTheAnalystsWords() throws Exception {
+        String ds = collinear();
+        for (String method : List.of("regression", "ipw", "aipw")) {
+            // x3 = x1 + 2 x2 in every row: the data, not the request, are at fault, so only running finds it
+            ObjectNode body = json.createObjectNode().put("datasetId", ds).put("version", 1).put("method", method)
+                    .put("treatment", "treat").put("outcome", "y");
+            body.putArray("covariates").add("x1").add("x2").add("x3");
+            String id = post(body, null).then().statusCode(202).extract().path("id");
+            JsonNode done = awaitTerminal(id);
+            assertEquals("FAILED", done.get("status").asText(), done.toString());
+            String error = done.get("error").asText();
+            for (String name : List.of("'x1'", "'x2'", "'x3'", "drop")) {
+                assertTrue(error.contains(name), name + " not in: " + error);
+            }
+            assertFalse(error.contains("io.counterfact") || error.contains("Exception") || error.contains("java."), error);
+            List<JsonNode> failed = envelopes(Topics.ESTIMATION_EVENTS, id,
+                    e -> e.get("type").asText().equals(EventTypes.ESTIMATION_FAILED));
+            JsonNode event = failed.get(failed.size() - 1).get("data");
+            assertFalse(event.toString().contains("io.counterfact") || event.toString().contains("Exception"), event.toString());
+            assertEquals("covariates[2]", event.get("field").asText(), event.toString());
+        }
+    }
+
+    @Test
+    void anInternalFailureIsReportedWithAnIncidentIdNotTheExceptionAndLogged() {
+        String reason = EstimationWorker.unexpectedFailure("est_x",
+                new IllegalStateException("io.counterfact.engine.Something broke at column 3"));
+        assertTrue(reason.contains("est_x") && reason.contains("incident inc_"), reason);
+        assertFalse(reason.contains("io.counterfact") || reason.contains("Exception") || reason.contains("column 3"), reason);
+    }
+
+    @Test
+    void bodiesOfTheWrongShapeAre400NamingTheFieldInTheApisWords() {
+        String[][] cases = {
+                {"{\"datasetId\": 7, \"version\": 1, \"method\": \"ipw\"}", "datasetId"},
+                {"{\"datasetId\": \"d\", \"version\": \"one\", \"method\": \"ipw\"}", "version"},
+                {"{\"datasetId\": \"d\", \"version\": 1.5, \"method\": \"ipw\"}", "version"},
+                {"{\"datasetId\": \"d\", \"version\": 99999999999, \"method\": \"ipw\"}", "version"},
+                {"{\"datasetId\": \"d\", \"version\": 1, \"method\": [\"ipw\"]}", "method"},
+                {"{\"datasetId\": \"d\", \"version\": 1, \"covariates\": \"age\"}", "covariates"},
+                {"{\"datasetId\": \"d\", \"version\": 1, \"covariates\": [\"age\", 3]}", "covariates[1]"},
+                {"{\"datasetId\": \"d\", \"version\": 1, \"options\": [1]}", "options"},
+                {"{\"datasetId\": \"d\", \"version\": 1, \"dag\": 5}", "dag"},
+                {"{\"datasetId\": \"d\", \"version\": 1, \"turbo\": true}", "turbo"},
+                {"[1, 2]", "JSON object"},
+                {"{\"datasetId\": ", "not valid JSON"},
+                {"\"text\"", "JSON object"},
+        };
+        for (String[] c : cases) {
+            long before = count("SELECT count(*) FROM estimation");
+            String detail = given().header("Authorization", TestTokens.analyst()).contentType("application/json")
+                    .body(c[0]).when().post("/api/estimations")
+                    .then().statusCode(400).contentType("application/problem+json").extract().path("detail");
+            assertTrue(detail.contains(c[1]), c[1] + " not in: " + detail);
+            assertFalse(detail.contains("java.") || detail.contains("io.counterfact") || detail.contains("Exception")
+                    || detail.contains("EstimationRequest"), detail);
+            assertEquals(before, count("SELECT count(*) FROM estimation"), "nothing stored for " + c[0]);
+        }
+    }
+
+    private static String collinearDataset;
+
+    private String collinear() throws Exception {
+        synchronized (EstimationCommandTest.class) {
+            if (collinearDataset == null) {
+                String ds = Seed.csv(seedJson(), bootstrap, "/collinear.csv", Set.of("treat"));
+                await().atMost(PATIENCE).until(() -> replica.find(ds, 1)
+                        .map(v -> v.status() == ReplicaVersion.Status.READY).orElse(false));
+                collinearDataset = ds;
+            }
+            return collinearDataset;
+        }
+    }
+
+    private static ObjectMapper seedJson() {
+        return new ObjectMapper().registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     }
 
     private void expect(ObjectNode body, int status, String inDetail) {
