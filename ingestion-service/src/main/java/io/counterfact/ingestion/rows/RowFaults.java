@@ -18,7 +18,8 @@ public final class RowFaults {
 
     public void add(Long row, String column, String reason) {
         if (faults.size() < LIMIT) {
-            faults.add(new Problem.Fault(row, column, null, reason));
+            // input quoted in an answer must be writable as JSON: column names and values come from the upload
+            faults.add(new Problem.Fault(row, Values.visible(column), null, Values.visible(reason)));
         }
     }
 
