@@ -67,6 +67,8 @@ class BadInputTest {
                         "row 1, column 'region': 'a\\uD800' contains a lone surrogate (\\uD800), which is not a Unicode character"),
                 Arguments.of("NDJSON NUL escape", "application/x-ndjson", "{\"y\": 1, \"t\": 0, \"region\": \"a\\u0000\"}\n",
                         "row 1, column 'region': 'a\\u0000' contains U+0000 (NUL)"),
+                Arguments.of("CSV header of a thousand fields", "text/csv", "y,t,region" + ",".repeat(1000) + "\n1,0,a\n",
+                        "the header has more than 103 fields; the dataset has 3 columns"),
                 Arguments.of("CSV NUL in a categorical value", "text/csv", "y,t,region\n1,0,a\u0000b\n",
                         "row 1, column 'region': 'a\\u0000b' contains U+0000 (NUL)"));
     }
@@ -282,6 +284,23 @@ class BadInputTest {
         given().header("Authorization", TestTokens.analyst()).urlEncodingEnabled(false)
                 .when().get("/api/datasets?after=" + nul)
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("'after'"));
+    }
+
+    /** Sent on a raw socket: HTTP clients refuse to send a NUL in a header, a hand-made request need not. */
+    @Test
+    void anIdempotencyKeyWithANulIs400() throws Exception {
+        byte[] body = "y,t,region\n1,0,a\n".getBytes(StandardCharsets.UTF_8);
+        String head = "POST /api/datasets/" + dataset + "/rows HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: " + TestTokens.analyst() + "\r\nContent-Type: text/csv\r\n"
+                + "Idempotency-Key: k\u0000ey\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(body);
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals("HTTP/1.1 400", answer.substring(0, 12), answer);
+        }
+        assertNothingStored();
     }
 
     private void assertNothingStored() {

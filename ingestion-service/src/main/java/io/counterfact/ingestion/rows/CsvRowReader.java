@@ -25,6 +25,9 @@ public final class CsvRowReader extends RowReader {
             .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
             .build();
 
+    /** Header fields past the schema's columns that are still read (and named as unknown) before giving up. */
+    static final int EXTRA_HEADER_FIELDS = 100;
+
     public CsvRowReader(Schema schema, RowGroupSink sink) {
         super(schema, sink);
     }
@@ -44,6 +47,12 @@ public final class CsvRowReader extends RowReader {
             }
             List<String> names = new ArrayList<>();
             for (JsonToken t = p.nextToken(); t == JsonToken.VALUE_STRING; t = p.nextToken()) {
+                if (field == schema.size() + EXTRA_HEADER_FIELDS) {
+                    // a header of a billion commas must not become a billion names in memory
+                    faults.add(null, null, "the header has more than " + field + " fields; the dataset has "
+                            + schema.size() + " columns " + schema.names());
+                    return;
+                }
                 names.add(p.getText());
                 field++;
             }

@@ -30,8 +30,8 @@ public final class NdjsonRowReader extends RowReader {
         String valueOf = null;
         String lastName = null;
         boolean betweenRows = true;
-        // Reader-based, not Jackson's byte parser: that one decodes UTF-8 itself and lets overlong encodings and
-        // surrogates encoded on their own (CESU-8) through, and would also take UTF-16 and UTF-32 bodies
+        // Reader-based, not Jackson's byte parser: that one decodes UTF-8 itself and lets overlong encodings through
+        // (an overlong NUL becomes U+0000), names no column for bad bytes, and would also take UTF-16 and UTF-32
         JsonParser p = JSON.createParser(new StrictUtf8Reader(in));
         try (p) {
             JsonToken token;

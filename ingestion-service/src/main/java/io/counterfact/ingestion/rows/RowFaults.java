@@ -18,7 +18,7 @@ public final class RowFaults {
 
     public void add(Long row, String column, String reason) {
         if (faults.size() < LIMIT) {
-            // input quoted in an answer must be writable as JSON: column names and values come from the upload
+            // column names and values quoted here come from the upload: control characters and lone surrogates escaped
             faults.add(new Problem.Fault(row, Values.visible(column), null, Values.visible(reason)));
         }
     }

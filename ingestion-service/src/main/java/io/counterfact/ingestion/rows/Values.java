@@ -126,8 +126,10 @@ public final class Values {
     }
 
     /**
-     * The text with control characters and lone surrogates written as escapes (backslash, u, four hex digits), for quoting input in an
-     * answer: a lone surrogate cannot be written as JSON in UTF-8 at all, and a control character would garble it.
+     * The text with control characters and lone surrogates written as escapes (backslash, u, four hex digits), for
+     * quoting input in an answer so that the client sees exactly which character is at fault: a control character is
+     * invisible or garbles a terminal or log line, and a lone surrogate has no UTF-8 form (a client's decoder turns
+     * it into U+FFFD or refuses the answer).
      */
     public static String visible(String text) {
         if (text == null) {
