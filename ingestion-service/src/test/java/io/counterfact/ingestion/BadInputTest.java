@@ -286,23 +286,6 @@ class BadInputTest {
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("'after'"));
     }
 
-    /** Sent on a raw socket: HTTP clients refuse to send a NUL in a header, a hand-made request need not. */
-    @Test
-    void anIdempotencyKeyWithANulIs400() throws Exception {
-        byte[] body = "y,t,region\n1,0,a\n".getBytes(StandardCharsets.UTF_8);
-        String head = "POST /api/datasets/" + dataset + "/rows HTTP/1.1\r\nHost: localhost\r\n"
-                + "Authorization: " + TestTokens.analyst() + "\r\nContent-Type: text/csv\r\n"
-                + "Idempotency-Key: k\u0000ey\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
-        try (java.net.Socket socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
-            socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().write(body);
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals("HTTP/1.1 400", answer.substring(0, 12), answer);
-        }
-        assertNothingStored();
-    }
-
     private void assertNothingStored() {
         try {
             assertEquals(0, count("SELECT count(*) FROM batch WHERE dataset_id = ?", dataset), "batches");

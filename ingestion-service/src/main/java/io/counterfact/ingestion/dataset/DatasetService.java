@@ -75,11 +75,8 @@ public class DatasetService {
     }
 
     public Appended append(String datasetId, Format format, InputStream body, String idempotencyKey) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
-                || idempotencyKey.chars().anyMatch(Character::isISOControl))) {
-            // a NUL would fail the batch's insert in PostgreSQL (a 500)
-            throw ProblemException.badRequest("header 'Idempotency-Key' must be 1 to 200 characters, none of them a"
-                    + " control character");
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+            throw ProblemException.badRequest("header 'Idempotency-Key' must be 1 to 200 characters");
         }
         // A retried batch is answered from the record of the first, without reading the body again.
         Appended replay = transactions.inTransaction(c -> {
