@@ -61,7 +61,16 @@ class BadInputTest {
                 Arguments.of("NDJSON missing field", "application/x-ndjson", "{\"y\": 1, \"t\": 0}\n", "row 1, column 'region': field missing from the row"),
                 Arguments.of("NDJSON nested value", "application/x-ndjson", "{\"y\": [1], \"t\": 0, \"region\": \"a\"}\n", "not a nested array"),
                 Arguments.of("NDJSON not an object", "application/x-ndjson", "[1, 0, \"a\"]\n", "expected a JSON object per line"),
-                Arguments.of("NDJSON string in binary", "application/x-ndjson", "{\"y\": 1, \"t\": \"yes\", \"region\": \"a\"}\n", "'yes' is not binary"));
+                Arguments.of("NDJSON string in binary", "application/x-ndjson", "{\"y\": 1, \"t\": \"yes\", \"region\": \"a\"}\n", "'yes' is not binary"),
+                // a JSON escape can spell a surrogate on its own: no character, stored as '?' if let through
+                Arguments.of("NDJSON lone surrogate escape", "application/x-ndjson", "{\"y\": 1, \"t\": 0, \"region\": \"a\\ud800\"}\n",
+                        "row 1, column 'region': 'a\\uD800' contains a lone surrogate (\\uD800), which is not a Unicode character"),
+                Arguments.of("NDJSON NUL escape", "application/x-ndjson", "{\"y\": 1, \"t\": 0, \"region\": \"a\\u0000\"}\n",
+                        "row 1, column 'region': 'a\\u0000' contains U+0000 (NUL)"),
+                Arguments.of("CSV header of a thousand fields", "text/csv", "y,t,region" + ",".repeat(1000) + "\n1,0,a\n",
+                        "the header has more than 103 fields; the dataset has 3 columns"),
+                Arguments.of("CSV NUL in a categorical value", "text/csv", "y,t,region\n1,0,a\u0000b\n",
+                        "row 1, column 'region': 'a\\u0000b' contains U+0000 (NUL)"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -74,6 +83,82 @@ class BadInputTest {
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("detail", containsString(expected));
         assertNothingStored();
+    }
+
+    /** Bodies whose bytes are not valid UTF-8: refused whole, the detail naming where, never stored as U+FFFD. */
+    static Stream<Arguments> invalidUtf8Uploads() {
+        return Stream.of(
+                Arguments.of("CSV categorical value", "text/csv", bytes("y,t,region\n1,0,a\n2,1,nor", 0xC3, 0x28, "th\n"),
+                        "row 2, column 'region': byte C3 at byte offset 24 of the body is not valid UTF-8"),
+                Arguments.of("CSV header name", "text/csv", bytes("y,t,reg", 0xFF, "ion\n1,0,a\n"),
+                        "header row, field 3: byte FF at byte offset 7 of the body is not valid UTF-8"),
+                Arguments.of("CSV numeric value", "text/csv", bytes("y,t,region\n1,0,a\n1", 0xE2, 0x82, ",0,a\n"),
+                        "row 2, column 'y': bytes E2 82 at byte offset 18 of the body are not valid UTF-8"),
+                Arguments.of("CSV overlong encoding of '/'", "text/csv", bytes("y,t,region\n1,0,", 0xC0, 0xAF, "\n"),
+                        "row 1, column 'region': byte C0 at byte offset 15"),
+                Arguments.of("CSV surrogate pair encoded as CESU-8", "text/csv",
+                        bytes("y,t,region\n1,0,a", 0xED, 0xA0, 0x80, 0xED, 0xB0, 0x80, "\n"), "row 1, column 'region': bytes ED A0 80 at byte offset 16"),
+                Arguments.of("CSV code point above U+10FFFF", "text/csv", bytes("y,t,region\n1,0,", 0xF4, 0x90, 0x80, 0x80, "\n"),
+                        "row 1, column 'region': byte F4 at byte offset 15"),
+                Arguments.of("CSV quoted value", "text/csv", bytes("y,t,region\n1,0,\"a,", 0xFE, "\"\n"),
+                        "row 1, column 'region': byte FE at byte offset 18"),
+                Arguments.of("CSV truncated multi-byte sequence at the end", "text/csv", bytes("y,t,region\n1,0,a\n2,1,b", 0xE2, 0x82),
+                        "row 2, column 'region': bytes E2 82 at byte offset 22 of the body are not valid UTF-8"),
+                Arguments.of("NDJSON categorical value", "application/x-ndjson",
+                        bytes("{\"y\": 1, \"t\": 0, \"region\": \"a", 0xC3, 0x28, "\"}\n"),
+                        "row 1, column 'region': byte C3 at byte offset 29 of the body is not valid UTF-8"),
+                Arguments.of("NDJSON key", "application/x-ndjson",
+                        bytes("{\"y\": 1, \"t\": 0, \"region\": \"a\"}\n{\"y\": 1, \"t\": 0, \"reg", 0xFF, "ion\": \"a\"}\n"),
+                        "row 2: the field name after 't': byte FF at byte offset 53"),
+                Arguments.of("NDJSON numeric value", "application/x-ndjson",
+                        bytes("{\"y\": 1", 0x80, ", \"t\": 0, \"region\": \"a\"}\n"), "row 1, column 'y': byte 80 at byte offset 7"),
+                Arguments.of("NDJSON overlong NUL", "application/x-ndjson",
+                        bytes("{\"y\": 1, \"t\": 0, \"region\": \"", 0xC0, 0x80, "\"}\n"), "row 1, column 'region': byte C0 at byte offset 28"),
+                Arguments.of("NDJSON lone surrogate encoded in UTF-8", "application/x-ndjson",
+                        bytes("{\"y\": 1, \"t\": 0, \"region\": \"", 0xED, 0xB2, 0x80, "\"}\n"), "row 1, column 'region': bytes ED B2 80 at byte offset 28"),
+                Arguments.of("NDJSON truncated multi-byte sequence at the end", "application/x-ndjson",
+                        bytes("{\"y\": 1, \"t\": 0, \"region\": \"a\"}\n", 0xF0, 0x9F, 0x98), "row 2: bytes F0 9F 98 at byte offset 32 of the body are not valid UTF-8"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidUtf8Uploads")
+    void invalidUtf8IsRejectedWholeNamingWhere(String name, String contentType, byte[] body, String expected) {
+        given().header("Authorization", TestTokens.analyst()).contentType(contentType).body(body)
+                .when().post("/api/datasets/{id}/rows", dataset)
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString(expected));
+        assertNothingStored();
+        given().header("Authorization", TestTokens.analyst()).when().post("/api/datasets/{id}/versions", dataset)
+                .then().statusCode(409).body("detail", containsString("nothing appended"));
+    }
+
+    /** A UTF-8 byte order mark before the header or the first object is skipped, as spreadsheets write it. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("uploadsWithByteOrderMark")
+    void aLeadingByteOrderMarkIsAccepted(String contentType, byte[] body) {
+        given().header("Authorization", TestTokens.analyst()).contentType(contentType).body(body)
+                .when().post("/api/datasets/{id}/rows", dataset)
+                .then().statusCode(200).body("accepted", equalTo(2));
+    }
+
+    static Stream<Arguments> uploadsWithByteOrderMark() {
+        return Stream.of(
+                Arguments.of("text/csv", bytes(0xEF, 0xBB, 0xBF, "y,t,region\n1,0,\u00e9t\u00e9\n2,1,\u65e5\u672c\n")),
+                Arguments.of("application/x-ndjson", bytes(0xEF, 0xBB, 0xBF,
+                        "{\"y\": 1, \"t\": 0, \"region\": \"\u00e9t\u00e9\"}\n{\"y\": 2, \"t\": 1, \"region\": \"\ud83d\ude00\"}\n")));
+    }
+
+    /** Concatenates text (as UTF-8) and single bytes given as ints. */
+    static byte[] bytes(Object... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (Object part : parts) {
+            if (part instanceof Integer b) {
+                out.write(b);
+            } else {
+                out.writeBytes(part.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toByteArray();
     }
 
     @Test
@@ -150,6 +235,55 @@ class BadInputTest {
                 .when().post("/api/datasets")
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString(expected));
         assertEquals(before, count("SELECT count(*) FROM dataset"));
+    }
+
+    /** Names PostgreSQL cannot hold (NUL, a lone surrogate: a 500 or a '?'), control characters, bytes not UTF-8. */
+    static Stream<Arguments> badRegistrationBytes() {
+        String columns = ", \"columns\": [{\"name\": \"a\", \"type\": \"numeric\"}]}";
+        return Stream.of(
+                Arguments.of("NUL escape in the name", bytes("{\"name\": \"a\\u0000b\"" + columns),
+                        "field 'name' contains a control character (\\u0000) at position 2"),
+                Arguments.of("lone surrogate escape in the name", bytes("{\"name\": \"ab\\ud800\"" + columns),
+                        "field 'name' contains a lone surrogate (\\uD800) at position 3"),
+                Arguments.of("new line in the name", bytes("{\"name\": \"a\\nb\"" + columns),
+                        "field 'name' contains a control character (\\u000A) at position 2"),
+                Arguments.of("invalid UTF-8 in the name", bytes("{\"name\": \"a", 0xFF, "\"" + columns),
+                        "field 'name': byte FF at byte offset 11 of the body is not valid UTF-8"),
+                Arguments.of("overlong NUL in the name", bytes("{\"name\": \"a", 0xC0, 0x80, "\"" + columns),
+                        "field 'name': byte C0 at byte offset 11 of the body is not valid UTF-8"),
+                Arguments.of("CESU-8 in a column name", bytes("{\"name\": \"x\", \"columns\": [{\"name\": \"a\", \"type\": \"numeric\"}, {\"name\": \"b",
+                                0xED, 0xA0, 0x80, "\", \"type\": \"numeric\"}]}"),
+                        "field 'columns[1].name': bytes ED A0 80 at byte offset 71 of the body are not valid UTF-8"),
+                Arguments.of("truncated sequence at the end of the body", bytes("{\"name\": \"x\"" + columns, 0xE2, 0x82),
+                        "bytes E2 82 at byte offset 60 of the body are not valid UTF-8"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRegistrationBytes")
+    void aRegistrationWithUnstorableTextIs400NamingTheField(String name, byte[] body, String expected) throws Exception {
+        long before = count("SELECT count(*) FROM dataset");
+        given().header("Authorization", TestTokens.analyst()).contentType(ContentType.JSON).body(body)
+                .when().post("/api/datasets")
+                .then().statusCode(400).contentType("application/problem+json").body("detail", containsString(expected));
+        assertEquals(before, count("SELECT count(*) FROM dataset"));
+    }
+
+    /** An id or cursor PostgreSQL cannot take as text (a NUL) is no dataset: never a 500 from the query. */
+    @Test
+    void anIdWithANulIsNoDataset() {
+        String nul = "ds_%00x";
+        given().header("Authorization", TestTokens.analyst()).urlEncodingEnabled(false)
+                .when().get("/api/datasets/" + nul)
+                .then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", TestTokens.analyst()).urlEncodingEnabled(false).contentType("text/csv")
+                .body("y,t,region\n1,0,a\n").when().post("/api/datasets/" + nul + "/rows")
+                .then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", TestTokens.analyst()).urlEncodingEnabled(false)
+                .when().post("/api/datasets/" + nul + "/versions")
+                .then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", TestTokens.analyst()).urlEncodingEnabled(false)
+                .when().get("/api/datasets?after=" + nul)
+                .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("'after'"));
     }
 
     private void assertNothingStored() {

@@ -1,9 +1,11 @@
 package io.counterfact.ingestion.dataset;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.counterfact.common.http.ProblemException;
+import io.counterfact.ingestion.rows.StrictUtf8Reader;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -16,6 +18,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.List;
@@ -37,12 +40,43 @@ public class DatasetResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response register(JsonNode body, @HeaderParam("traceparent") String traceparent)
-            throws JsonProcessingException {
+    public Response register(InputStream body, @HeaderParam("traceparent") String traceparent) throws IOException {
         // bound here rather than by the REST layer so that a shape error keeps its field path for the 400's detail
-        NewDataset request = body == null || body.isNull() ? null : json.treeToValue(body, NewDataset.class);
+        JsonNode tree = readStrictUtf8(body);
+        NewDataset request = tree == null || tree.isNull() ? null : json.treeToValue(tree, NewDataset.class);
         DatasetView dataset = service.register(request, traceparent);
         return Response.status(201).header("Location", "/api/datasets/" + dataset.id()).entity(dataset).build();
+    }
+
+    /**
+     * The body as a JSON tree, decoded strictly: Jackson's own byte parser lets overlong encodings through (an
+     * overlong NUL becomes a U+0000 that PostgreSQL refuses), so the bytes go through {@link StrictUtf8Reader} and a
+     * fault names the field the parser was reading.
+     */
+    private JsonNode readStrictUtf8(InputStream body) throws IOException {
+        try (JsonParser parser = json.getFactory().createParser(new StrictUtf8Reader(body))) {
+            try {
+                JsonNode tree = json.readTree(parser);
+                if (tree != null && parser.nextToken() != null) { // read to the end: bad bytes may follow the value
+                    throw ProblemException.badRequest("malformed JSON: more content after the end of the JSON value");
+                }
+                return tree;
+            } catch (StrictUtf8Reader.InvalidUtf8Exception e) {
+                String field = fieldPath(parser.getParsingContext());
+                throw ProblemException.badRequest((field.isEmpty() ? "" : "field '" + field + "': ") + e.getMessage());
+            }
+        }
+    }
+
+    /** The context's path as the API's faults name fields: {@code columns[1].name}. */
+    private static String fieldPath(JsonStreamContext context) {
+        StringBuilder path = new StringBuilder();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            String part = c.inArray() ? "[" + Math.max(c.getCurrentIndex(), 0) + "]"
+                    : c.getCurrentName() == null ? "" : "." + c.getCurrentName();
+            path.insert(0, part);
+        }
+        return path.length() > 0 && path.charAt(0) == '.' ? path.substring(1) : path.toString();
     }
 
     @GET
@@ -50,6 +84,9 @@ public class DatasetResource {
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > 500) {
             throw ProblemException.badRequest("query parameter 'limit' must be between 1 and 500");
+        }
+        if (after != null && after.indexOf('\0') >= 0) {
+            throw ProblemException.badRequest("query parameter 'after' is not a dataset id (it holds a NUL)");
         }
         List<DatasetView> items = service.list(size, after);
         Map<String, Object> page = new HashMap<>();

@@ -160,6 +160,10 @@ public class DatasetService {
     }
 
     private DatasetView existing(Connection c, String id, boolean forUpdate) throws SQLException {
+        if (id.indexOf('\0') >= 0) {
+            // no dataset has one, and PostgreSQL would fail the query on it (a 500) rather than find nothing
+            throw ProblemException.notFound("no dataset with id '" + id.replace("\0", "\\u0000") + "'");
+        }
         return repository.find(c, id, forUpdate)
                 .orElseThrow(() -> ProblemException.notFound("no dataset with id '" + id + "'"));
     }
@@ -173,6 +177,10 @@ public class DatasetService {
         }
         if (request.name().length() > MAX_NAME) {
             throw ProblemException.badRequest("field 'name' is longer than " + MAX_NAME + " characters");
+        }
+        String nameFault = textFault(request.name());
+        if (nameFault != null) {
+            throw ProblemException.badRequest("field 'name' " + nameFault);
         }
         if (request.columns() == null || request.columns().isEmpty()) {
             throw ProblemException.badRequest("field 'columns' must list at least one column");
@@ -207,6 +215,25 @@ public class DatasetService {
             columns.add(new ColumnSpec(column.name(), column.type()));
         }
         return columns;
+    }
+
+    /**
+     * @return what makes a name unfit to store and show, or null: a control character (a NUL is refused by
+     * PostgreSQL, a 500; the others garble a catalog) or a surrogate on its own (a JSON escape can spell one; it has
+     * no UTF-8 form and would be stored as '?')
+     */
+    static String textFault(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "contains a lone surrogate (" + String.format("\\u%04X", (int) c) + ") at position " + (i + 1);
+            } else if (Character.isISOControl(c)) {
+                return "contains a control character (" + String.format("\\u%04X", (int) c) + ") at position " + (i + 1);
+            }
+        }
+        return null;
     }
 
     private static boolean isUniqueViolation(Throwable e) {

@@ -25,24 +25,38 @@ public final class NdjsonRowReader extends RowReader {
     protected void parse(InputStream in) throws IOException {
         boolean[] present = new boolean[schema.size()];
         long row = 0;
-        try (JsonParser p = JSON.createParser(in)) {
+        // where the parser is, so that a fault thrown from inside it (bad bytes) names the row and the field it hit:
+        // the column whose value is being read, else the last field name read (the bad bytes are in a name after it)
+        String valueOf = null;
+        String lastName = null;
+        boolean betweenRows = true;
+        // Reader-based, not Jackson's byte parser: that one decodes UTF-8 itself and lets overlong encodings through
+        // (an overlong NUL becomes U+0000), names no column for bad bytes, and would also take UTF-16 and UTF-32
+        JsonParser p = JSON.createParser(new StrictUtf8Reader(in));
+        try (p) {
             JsonToken token;
             while (!faults.full() && (token = p.nextToken()) != null) {
                 row++;
+                betweenRows = false;
+                lastName = null;
                 if (token != JsonToken.START_OBJECT) {
                     faults.add(row, null, "expected a JSON object per line (line " + p.currentLocation().getLineNr() + ")");
                     p.skipChildren();
                     endRow();
+                    betweenRows = true;
                     continue;
                 }
                 java.util.Arrays.fill(present, false);
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
+                    lastName = name;
+                    valueOf = name;
                     JsonToken value = p.nextToken();
                     Integer column = schema.positions().get(name);
                     if (column == null) {
                         faults.add(row, name, "field is not a column of the dataset's schema " + schema.names());
                         p.skipChildren();
+                        valueOf = null;
                         continue;
                     }
                     if (present[column]) {
@@ -50,6 +64,7 @@ public final class NdjsonRowReader extends RowReader {
                     }
                     present[column] = true;
                     value(p, value, row, column, name);
+                    valueOf = null;
                 }
                 for (int c = 0; c < present.length; c++) {
                     if (!present[c]) {
@@ -57,10 +72,23 @@ public final class NdjsonRowReader extends RowReader {
                     }
                 }
                 endRow();
+                betweenRows = true;
+            }
+        } catch (StrictUtf8Reader.InvalidUtf8Exception e) {
+            if (betweenRows) {
+                faults.add(row + 1, null, e.getMessage());
+            } else if (valueOf != null) {
+                faults.add(row, valueOf, e.getMessage());
+            } else if (p.currentName() != null && !p.currentName().equals(lastName)) {
+                // Jackson reads a name and a number or literal after it in one step: the name was read, the value not
+                faults.add(row, p.currentName(), e.getMessage());
+            } else {
+                faults.add(row, null, (lastName == null ? "the first field name: " : "the field name after '"
+                        + lastName + "': ") + e.getMessage());
             }
         } catch (JsonProcessingException e) {
             String where = e.getLocation() != null ? " at line " + e.getLocation().getLineNr() : "";
-            faults.add(row, null, "malformed JSON" + where + ": " + e.getOriginalMessage());
+            faults.add(row + (betweenRows ? 1 : 0), null, "malformed JSON" + where + ": " + e.getOriginalMessage());
         }
     }
 

@@ -18,7 +18,8 @@ public final class RowFaults {
 
     public void add(Long row, String column, String reason) {
         if (faults.size() < LIMIT) {
-            faults.add(new Problem.Fault(row, column, null, reason));
+            // column names and values quoted here come from the upload: control characters and lone surrogates escaped
+            faults.add(new Problem.Fault(row, Values.visible(column), null, Values.visible(reason)));
         }
     }
 

@@ -78,7 +78,14 @@ public abstract class RowReader {
                     builder.setBinary(column, b);
                 }
             }
-            case CATEGORICAL -> builder.setCategorical(column, value);
+            case CATEGORICAL -> {
+                String fault = Values.textFault(value);
+                if (fault != null) {
+                    faults.add(row, schema.names().get(column), fault);
+                } else {
+                    builder.setCategorical(column, value);
+                }
+            }
         }
     }
 

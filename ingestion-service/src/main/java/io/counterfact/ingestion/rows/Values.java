@@ -93,7 +93,72 @@ public final class Values {
         return c >= '0' && c <= '9';
     }
 
+    /**
+     * @return why a text (categorical) value cannot be stored as it is, or null: a string from a JSON escape may hold
+     * a surrogate on its own, which is no character and has no UTF-8 form (it would be stored as '?'), and U+0000
+     * cannot be kept in a PostgreSQL text or jsonb value, where levels end up downstream (results, views)
+     */
+    public static String textFault(String text) {
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                return "'" + abbreviate(text) + "' contains U+0000 (NUL), which is not allowed in a value";
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                return "'" + abbreviate(text) + "' contains a lone surrogate (" + escape(c)
+                        + "), which is not a Unicode character";
+            }
+        }
+        return null;
+    }
+
+    /** At most 40 characters, never ending inside a surrogate pair. */
     static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+        if (text.length() <= 40) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(36)) ? 36 : 37;
+        return text.substring(0, end) + "...";
+    }
+
+    /**
+     * The text with control characters and lone surrogates written as escapes (backslash, u, four hex digits), for
+     * quoting input in an answer so that the client sees exactly which character is at fault: a control character is
+     * invisible or garbles a terminal or log line, and a lone surrogate has no UTF-8 form (a client's decoder turns
+     * it into U+FFFD or refuses the answer).
+     */
+    public static String visible(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder out = null;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1));
+            boolean hidden = (Character.isISOControl(c) && c != '\t') || (Character.isSurrogate(c) && !pair);
+            if (hidden && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (out != null) {
+                if (hidden) {
+                    out.append(escape(c));
+                } else if (pair) {
+                    out.append(c).append(text.charAt(++i));
+                } else {
+                    out.append(c);
+                }
+            } else if (pair) {
+                i++;
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    private static String escape(char c) {
+        return String.format("\\u%04X", (int) c);
     }
 }
