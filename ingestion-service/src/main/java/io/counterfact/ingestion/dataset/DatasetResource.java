@@ -3,6 +3,7 @@ package io.counterfact.ingestion.dataset;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.counterfact.common.http.BodyLimit;
 import io.counterfact.common.http.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -67,6 +68,7 @@ public class DatasetResource {
     /** Rows are read from the request as it streams in; a batch is accepted whole or rejected whole. */
     @POST
     @Path("/{id}/rows")
+    @BodyLimit("rows")
     @Consumes({CSV, NDJSON})
     public Response append(@PathParam("id") String id, @HeaderParam("Content-Type") String contentType,
                            @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
