@@ -83,6 +83,27 @@ class AuthTest extends GatewayTestBase {
         assertTrue(services.ingestion.received().isEmpty());
     }
 
+    /** DAG analysis computes an answer and stores nothing: it is open to viewers (ARCHITECTURE.md, Public API). */
+    @Test
+    void aViewerMayAnalyseADagAndTheServiceSeesTheViewerRole() {
+        viewer().contentType("application/json").body("{\"dag\":\"dag { A -> B }\"}").post("/api/dags/analyze")
+                .then().statusCode(200).body("service", is("estimation-service")).body("uri", is("/api/dags/analyze"));
+        InternalToken.Claims claims = verify(services.estimation.single());
+        assertEquals(Role.VIEWER, claims.role());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"POST /api/datasets", "POST /api/datasets/ds-1/rows", "POST /api/datasets/ds-1/versions",
+            "POST /api/estimations", "DELETE /api/estimations/e-1", "PUT /api/dags/analyze", "POST /api/dags/analyze/x",
+            "POST /api/dags"})
+    void everyOtherWriteStaysForbiddenToAViewer(String call) {
+        String method = call.substring(0, call.indexOf(' '));
+        viewer().contentType("application/json").body("{}").request(method, call.substring(method.length() + 1))
+                .then().statusCode(403).contentType("application/problem+json")
+                .body("detail", is("role viewer may only read; " + method + " needs role analyst"));
+        services.all().forEach(s -> assertTrue(s.received().isEmpty(), s.name() + " was called"));
+    }
+
     @Test
     void anAnalystWritePassesWithAValidInternalTokenAndWithoutTheClientKey() {
         Response response = analyst().contentType("application/json").body("{\"dag\":\"dag { A -> B }\"}")

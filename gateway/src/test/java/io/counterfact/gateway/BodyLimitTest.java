@@ -5,6 +5,8 @@ import io.counterfact.gateway.support.FakeService;
 import io.counterfact.gateway.support.FakeServicePorts;
 import io.counterfact.gateway.support.GatewayTestBase;
 import io.counterfact.gateway.support.GeneratedBody;
+import io.counterfact.gateway.support.GeneratedJson;
+import io.counterfact.gateway.support.RawHttp;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -14,6 +16,7 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -33,18 +36,128 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A profile with a 1 MiB body limit. */
+/**
+ * Each route's body limit: JSON bodies the default 1 MiB, row uploads (here) 4 MiB. Past it 413 problem+json, at once
+ * for a declared length, as soon as the limit is passed for a body of no declared length, and never more than the
+ * limit forwarded to the service.
+ */
 @QuarkusTest
-@TestProfile(BodyLimitTest.SmallLimit.class)
+@TestProfile(BodyLimitTest.SmallRowLimit.class)
 @WithTestResource(FakeServicePorts.class)
 class BodyLimitTest extends GatewayTestBase {
 
-    static final long LIMIT = 1024 * 1024;
+    static final long JSON_LIMIT = 1024 * 1024;
+    static final long LIMIT = 4 * 1024 * 1024;
+    static final String JSON_ROUTES = "POST /api/datasets, POST /api/estimations, POST /api/dags/analyze, "
+            + "PUT /api/datasets/ds-1, PATCH /api/estimations/e-1";
 
-    public static class SmallLimit implements QuarkusTestProfile {
+    /** The JSON limit is left at its default. */
+    public static class SmallRowLimit implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("counterfact.max-body-bytes", Long.toString(LIMIT));
+            return Map.of("counterfact.body-limits.rows", Long.toString(LIMIT));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"POST /api/datasets", "POST /api/estimations", "POST /api/dags/analyze",
+            "PUT /api/datasets/ds-1", "PATCH /api/estimations/e-1"})
+    void anHonestContentLengthJustOverTheJsonLimitIs413AtOnceAndNoServiceIsCalled(String call) throws Exception {
+        // the headers only: the answer must not wait for the body
+        RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, call + " HTTP/1.1\nHost: localhost\n"
+                + "Authorization: Bearer " + ANALYST_KEY + "\nContent-Type: application/json\nContent-Length: "
+                + (JSON_LIMIT + 1), out -> { }, 5000);
+        assertEquals(413, answer.status(), answer.body());
+        assertEquals("application/problem+json", answer.header("Content-Type"));
+        assertEquals("request body of 1048577 bytes exceeds the limit of 1048576 bytes (1 MiB) for JSON bodies",
+                new JsonPath(answer.body()).getString("detail"));
+        services.all().forEach(s -> assertEquals(0, s.arrivals(), s.name() + " was called"));
+    }
+
+    /** HTTP/1.1 sends the body chunked; HTTP/2 (the JDK client upgrades with h2c) sends it with no length. */
+    @ParameterizedTest
+    @EnumSource(HttpClient.Version.class)
+    void aJsonBodyOfNoDeclaredLengthJustOverTheLimitIsCutOnEveryJsonRoute(HttpClient.Version version) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(version).build();
+        for (String call : JSON_ROUTES.split(", ")) {
+            services.all().forEach(FakeService::reset);
+            String method = call.substring(0, call.indexOf(' '));
+            GeneratedJson body = new GeneratedJson(JSON_LIMIT + 1, "columns");
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                            URI.create(gatewayUrl() + call.substring(method.length() + 1)))
+                    .header("Authorization", "Bearer " + ANALYST_KEY)
+                    .header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(30))
+                    .method(method, HttpRequest.BodyPublishers.ofInputStream(() -> body)) // no length
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, response.statusCode(), call + ": " + response.body());
+            assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
+            assertTrue(new JsonPath(response.body()).getString("detail").startsWith(
+                    "request body exceeds the limit of 1048576 bytes (1 MiB) for JSON bodies"), response.body());
+            assertNothingCompleteForwarded(JSON_LIMIT);
+        }
+    }
+
+    /**
+     * A Content-Length that says little beside a chunked body that is large, the classic request-smuggling pair:
+     * the HTTP layer refuses the message whole (400, as RFC 9112 6.3 allows) and the service never hears of it.
+     */
+    @Test
+    void aLyingSmallContentLengthBesideAChunkedBodyIsRefusedAndNothingForwarded() throws Exception {
+        RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, "POST /api/datasets HTTP/1.1\nHost: localhost\n"
+                        + "Authorization: Bearer " + ANALYST_KEY + "\nContent-Type: application/json\n"
+                        + "Content-Length: 100\nTransfer-Encoding: chunked",
+                RawHttp.chunked(new GeneratedJson(3 * JSON_LIMIT, "columns")), 10_000);
+        assertEquals(400, answer.status(), answer.body());
+        services.all().forEach(s -> assertEquals(0, s.arrivals(), s.name() + " was called"));
+    }
+
+    /**
+     * Past a lying small Content-Length the bytes are not body (HTTP/1.1 frames the body by the header): the service
+     * gets no more than was declared, whatever the client keeps sending (which the gateway then refuses as a
+     * malformed next request, or closes the connection on).
+     */
+    @Test
+    void aLyingSmallContentLengthForwardsNoMoreThanItDeclared() throws Exception {
+        try {
+            RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, "POST /api/datasets HTTP/1.1\nHost: localhost\n"
+                            + "Authorization: Bearer " + ANALYST_KEY + "\nContent-Type: application/json\n"
+                            + "Content-Length: 100",
+                    RawHttp.streaming(new GeneratedJson(3 * JSON_LIMIT, "columns")), 10_000);
+            assertTrue(answer.status() == 200 || answer.status() == 400, answer.status() + " " + answer.body());
+        } catch (java.io.IOException closed) {
+            // the gateway closed the connection on the bytes past the declared body: also a refusal
+        }
+        Await.until(() -> services.ingestion.received().size() == services.ingestion.arrivals(), Duration.ofSeconds(5),
+                "requests still arriving");
+        long forwarded = services.ingestion.received().stream().mapToLong(FakeService.Received::bytes).sum();
+        assertTrue(forwarded <= 100, "only the declared bytes are a body: " + services.ingestion.received());
+    }
+
+    @Test
+    void theRowRouteStillTakesBodiesPastTheJsonLimit() throws Exception {
+        GeneratedBody body = new GeneratedBody(3 * JSON_LIMIT, 5);
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(gatewayUrl() + "/api/datasets/ds-1/rows"))
+                .header("Authorization", "Bearer " + ANALYST_KEY)
+                .header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        FakeService.Received received = services.ingestion.single();
+        assertTrue(received.completed());
+        assertEquals(3 * JSON_LIMIT, received.bytes());
+        assertEquals(body.sha256(), received.sha256());
+    }
+
+    /** Whatever reached a service is an aborted request of at most {@code limit} bytes, or nothing at all. */
+    private void assertNothingCompleteForwarded(long limit) {
+        Await.until(() -> services.all().stream().allMatch(s -> s.received().size() == s.arrivals()),
+                Duration.ofSeconds(10), "a request to a service never ended");
+        for (FakeService service : services.all()) {
+            for (FakeService.Received received : service.received()) {
+                assertFalse(received.completed(), service.name() + " got a complete body: " + received);
+                assertTrue(received.bytes() <= limit, service.name() + " got " + received.bytes() + " bytes");
+            }
         }
     }
 
@@ -78,7 +191,8 @@ class BodyLimitTest extends GatewayTestBase {
             }
             JsonPath problem = new JsonPath(new String(body));
             assertEquals(413, problem.getInt("status"));
-            assertEquals("request body of 10737418240 bytes exceeds the limit of 1048576 bytes", problem.getString("detail"));
+            assertEquals("request body of 10737418240 bytes exceeds the limit of 4194304 bytes (4 MiB) for row uploads",
+                    problem.getString("detail"));
         }
         assertTrue(services.ingestion.received().isEmpty());
     }
@@ -155,7 +269,8 @@ class BodyLimitTest extends GatewayTestBase {
         assertEquals(413, response.statusCode(), response.body());
         assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
         JsonPath problem = new JsonPath(response.body());
-        assertTrue(problem.getString("detail").contains("exceeds the limit of 1048576 bytes"), problem.prettify());
+        assertTrue(problem.getString("detail").contains("exceeds the limit of 4194304 bytes (4 MiB) for row uploads"),
+                problem.prettify());
 
         Await.until(() -> !services.ingestion.received().isEmpty(), Duration.ofSeconds(10), "no request recorded");
         FakeService.Received received = services.ingestion.single();

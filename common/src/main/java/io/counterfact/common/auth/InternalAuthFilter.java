@@ -5,6 +5,8 @@ import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -14,7 +16,8 @@ import java.util.Set;
 
 /**
  * Every service but the gateway refuses a call that does not carry a valid internal token from the gateway
- * ({@code 401}), and a write from a caller whose role may not write ({@code 403}). Health, metrics and OpenAPI live
+ * ({@code 401}), and a write from a caller whose role may not write ({@code 403}); a method marked
+ * {@link ChangesNothing} is not a write. Health, metrics and OpenAPI live
  * under {@code /q/} outside JAX-RS, so probes need no token.
  */
 @Provider
@@ -26,6 +29,9 @@ public class InternalAuthFilter implements ContainerRequestFilter {
     private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
 
     private volatile String secret;
+
+    @Context
+    ResourceInfo resource;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -39,12 +45,17 @@ public class InternalAuthFilter implements ContainerRequestFilter {
                     e.getMessage() + ": services accept calls only through the gateway"));
             return;
         }
-        if (!READS.contains(request.getMethod()) && !claims.role().mayWrite()) {
+        if (!claims.role().mayWrite() && !READS.contains(request.getMethod()) && !changesNothing()) {
             request.abortWith(Problem.response(403, "Forbidden", "role " + claims.role().name().toLowerCase()
                     + " may only read; " + request.getMethod() + " needs role analyst"));
             return;
         }
         request.setProperty(CLAIMS, claims);
+    }
+
+    private boolean changesNothing() {
+        return resource != null && resource.getResourceMethod() != null
+                && resource.getResourceMethod().isAnnotationPresent(ChangesNothing.class);
     }
 
     private String secret() {

@@ -1,6 +1,7 @@
 package io.counterfact.common.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
@@ -37,6 +38,9 @@ public final class ProblemMappers {
         public Response toResponse(WebApplicationException e) {
             int status = e.getResponse().getStatus();
             for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof ProblemException problem) {
+                    return new ProblemExceptionMapper().toResponse(problem); // e.g. a body past its limit, wrapped
+                }
                 if (status == 400 && cause instanceof JsonProcessingException json) {
                     return JsonProcessingExceptionMapper.describe(json); // malformed JSON body, wrapped by the reader
                 }
@@ -54,7 +58,11 @@ public final class ProblemMappers {
         }
     }
 
-    /** Malformed JSON, or JSON of the wrong shape: 400 naming the line, column and field. */
+    /**
+     * Malformed JSON, or JSON of the wrong shape: 400 naming the line, column and field. A document past the
+     * parser's limits ({@code JsonReadLimits}): 413 for its length, 400 for too deep a nesting or too long a
+     * string, number or name. Jackson's words are cleaned of Java type names ({@link JsonErrorText}).
+     */
     @Provider
     public static class JsonProcessingExceptionMapper implements ExceptionMapper<JsonProcessingException> {
         @Override
@@ -63,7 +71,15 @@ public final class ProblemMappers {
         }
 
         static Response describe(JsonProcessingException e) {
-            StringBuilder detail = new StringBuilder("malformed JSON");
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof ProblemException problem) {
+                    // thrown by the body's stream (past its limit) and wrapped by the deserializer on its way out
+                    return new ProblemExceptionMapper().toResponse(problem);
+                }
+            }
+            StreamConstraintsException limit = constraint(e);
+            boolean tooLong = limit != null && String.valueOf(limit.getOriginalMessage()).startsWith("Document length");
+            StringBuilder detail = new StringBuilder(limit != null ? "JSON document over a limit" : "malformed JSON");
             if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
                 detail.append(" at field '").append(m.getPath().stream()
                         .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
@@ -73,8 +89,19 @@ public final class ProblemMappers {
                 detail.append(" (line ").append(e.getLocation().getLineNr())
                         .append(", column ").append(e.getLocation().getColumnNr()).append(")");
             }
-            detail.append(": ").append(e.getOriginalMessage());
-            return Problem.response(400, "Bad Request", detail.toString());
+            detail.append(": ").append(JsonErrorText.clean((limit != null ? limit : e).getOriginalMessage()));
+            return tooLong ? Problem.response(413, "Content Too Large", detail.toString())
+                    : Problem.response(400, "Bad Request", detail.toString());
+        }
+
+        /** The limit a document ran into, if that is what failed (also when a mapping exception wraps it). */
+        private static StreamConstraintsException constraint(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof StreamConstraintsException limit) {
+                    return limit;
+                }
+            }
+            return null;
         }
     }
 
@@ -94,6 +121,14 @@ public final class ProblemMappers {
         public Response toResponse(Exception e) {
             if (e instanceof WebApplicationException w) {
                 return new WebApplicationExceptionMapper().toResponse(w);
+            }
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof ProblemException problem) {
+                    return new ProblemExceptionMapper().toResponse(problem); // thrown while reading the body, wrapped
+                }
+                if (cause instanceof JsonProcessingException json) {
+                    return JsonProcessingExceptionMapper.describe(json);
+                }
             }
             LOG.error("unexpected failure", e);
             return Problem.response(500, "Internal Server Error", "unexpected failure; see the service log");

@@ -2,6 +2,7 @@ package io.counterfact.estimation.command;
 
 import io.counterfact.engine.CausalEngine;
 import io.counterfact.engine.InvalidSpecException;
+import io.counterfact.common.auth.ChangesNothing;
 import io.counterfact.common.http.Problem;
 import io.counterfact.common.http.ProblemException;
 import jakarta.inject.Inject;
@@ -27,6 +28,7 @@ public class DagResource {
     CausalEngine engine;
 
     @POST
+    @ChangesNothing // computed from the request alone: open to viewers
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Analyze a DAG (dagitty text or JSON) for a treatment and an outcome")

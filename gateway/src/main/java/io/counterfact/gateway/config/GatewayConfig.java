@@ -25,8 +25,8 @@ public interface GatewayConfig {
 
     RateLimit rateLimit();
 
-    /** Largest request body accepted; past it 413 (at once for a Content-Length, mid-stream for a chunked body). */
-    long maxBodyBytes();
+    /** The largest request body each kind of route accepts; past it 413 (see {@code routing.BodyKind}). */
+    BodyLimits bodyLimits();
 
     /**
      * How long the gateway keeps reading (and discarding) a request body it has already refused, so that the client
@@ -90,6 +90,18 @@ public interface GatewayConfig {
 
             OptionalInt burst();
         }
+    }
+
+    /**
+     * Bytes per request body, by kind of route: past it 413, at once for a declared {@code Content-Length}, as soon
+     * as the limit is passed for a body of no declared length.
+     */
+    interface BodyLimits {
+        /** Every route but the row uploads: dataset registration, estimation commands, DAG analysis... */
+        long json();
+
+        /** {@code POST /api/datasets/{id}/rows}: CSV or NDJSON, streamed to ingestion-service. */
+        long rows();
     }
 
     interface Upstream {

@@ -141,7 +141,7 @@ public final class UpstreamProxy {
 
             Body body = request.getBody();
             if (body != null) {
-                LimitedBody limited = new LimitedBody(body.stream(), config.maxBodyBytes(),
+                LimitedBody limited = new LimitedBody(body.stream(), exchange.bodyLimit,
                         () -> exchange.bodyTooLarge = true,
                         () -> armResponseTimeout(exchange),
                         failure -> exchange.clientFailed = true);
@@ -286,7 +286,7 @@ public final class UpstreamProxy {
             exchange.permit.ignore();
             status = 413;
             title = "Content Too Large";
-            detail = "request body exceeds the limit of " + config.maxBodyBytes() + " bytes; the upload was cut and "
+            detail = "request body exceeds " + exchange.bodyKind.describe(exchange.bodyLimit) + "; the upload was cut and "
                     + "its request to " + name + " aborted, so nothing of it is stored";
             upstream = null;
             metrics.rejected("too_large", exchange.route.name());

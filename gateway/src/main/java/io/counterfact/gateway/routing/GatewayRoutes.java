@@ -27,7 +27,6 @@ import org.jboss.logging.MDC;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Mounts the gateway on Quarkus' Vert.x router:
@@ -35,7 +34,8 @@ import java.util.Set;
  * <ol>
  *   <li>every path: the request id (accepted or generated), in the log MDC, upstream and on every response;</li>
  *   <li>{@code /api} and below, in this order: API key (401), rate limit (429), route (404), role (403), declared
- *       body size (413), circuit breaker (503), then the service's proxy ({@link RouteTable}).</li>
+ *       body size against the route's limit (413, {@link BodyKind}), circuit breaker (503), then the service's proxy
+ *       ({@link RouteTable}), which counts the body against the same limit as it streams.</li>
  * </ol>
  *
  * Health, metrics and OpenAPI stay under {@code /q/}, outside this and without a key.
@@ -44,7 +44,6 @@ import java.util.Set;
 public class GatewayRoutes {
 
     private static final Logger LOG = Logger.getLogger(GatewayRoutes.class);
-    private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
     private static final String DEV_ANALYST = "dev-token";
     private static final String DEV_VIEWER = "dev-viewer";
     private static final String REALM = "Bearer realm=\"counterfact\"";
@@ -134,13 +133,15 @@ public class GatewayRoutes {
             return;
         }
 
-        if (!READS.contains(method) && !key.role().mayWrite()) {
+        if (!key.role().mayWrite() && !RouteTable.changesNothing(method, ctx.normalizedPath())) {
             metrics.rejected("forbidden", routeName);
             reject(ctx, 403, "Forbidden", "role " + key.role().name().toLowerCase() + " may only read; "
                     + method + " needs role analyst", Map.of());
             return;
         }
 
+        BodyKind bodyKind = BodyKind.of(method, ctx.normalizedPath());
+        long bodyLimit = bodyKind.limit(config.bodyLimits());
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
             long declared;
@@ -150,10 +151,11 @@ public class GatewayRoutes {
                 reject(ctx, 400, "Bad Request", "Content-Length '" + length + "' is not a number", Map.of());
                 return;
             }
-            if (declared > config.maxBodyBytes()) {
+            if (declared > bodyLimit) {
+                // refused before a byte of the body is read; the service is never called
                 metrics.rejected("too_large", routeName);
-                reject(ctx, 413, "Content Too Large", "request body of " + declared + " bytes exceeds the limit of "
-                        + config.maxBodyBytes() + " bytes", Map.of());
+                reject(ctx, 413, "Content Too Large", "request body of " + declared + " bytes exceeds "
+                        + bodyKind.describe(bodyLimit), Map.of());
                 return;
             }
         }
@@ -176,7 +178,7 @@ public class GatewayRoutes {
         try {
             Service fallback = route.get().fallback();
             upstreams.proxy(service).handle(ctx, new Exchange(ctx, ctx.get(RequestIds.MDC_KEY), key, route.get(),
-                    permit, fallback == null ? null : upstreams.proxy(fallback)));
+                    bodyKind, bodyLimit, permit, fallback == null ? null : upstreams.proxy(fallback)));
         } catch (RuntimeException e) {
             permit.ignore();
             throw e;

@@ -19,6 +19,9 @@ public final class RouteTable {
 
     private static final Set<String> ANY = Set.of();
     private static final Set<String> READS = Set.of("GET", "HEAD");
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    /** POSTs that compute an answer from the request alone and store nothing: a viewer may make them. */
+    private static final Set<String> POSTS_THAT_CHANGE_NOTHING = Set.of("/api/dags/analyze");
 
     /**
      * A public path prefix, the methods it takes (empty: any) and the service behind it; {@code name} tags metrics;
@@ -51,6 +54,16 @@ public final class RouteTable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a call changes nothing, so that a viewer (reads only) may make it: a read, or a POST that only
+     * computes (DAG analysis). Every other write needs an analyst.
+     *
+     * @param path the normalised path
+     */
+    public static boolean changesNothing(String method, String path) {
+        return SAFE_METHODS.contains(method) || "POST".equals(method) && POSTS_THAT_CHANGE_NOTHING.contains(path);
     }
 
     public static List<String> prefixes() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.counterfact.common.http.BodyLimit;
 import io.counterfact.common.http.ProblemException;
 import io.counterfact.ingestion.rows.StrictUtf8Reader;
 import jakarta.inject.Inject;
@@ -104,6 +105,7 @@ public class DatasetResource {
     /** Rows are read from the request as it streams in; a batch is accepted whole or rejected whole. */
     @POST
     @Path("/{id}/rows")
+    @BodyLimit("rows")
     @Consumes({CSV, NDJSON})
     public Response append(@PathParam("id") String id, @HeaderParam("Content-Type") String contentType,
                            @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
