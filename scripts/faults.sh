@@ -10,18 +10,22 @@
 #   (d) a sustained mixed load (--soak seconds; 600 by default here, 60 in CI): zero errors, heap and RSS of each
 #       service in the first and last minute, p50/p99 per call type.
 #
-# Usage: scripts/faults.sh [--soak SECONDS] [--no-build] [extra Maven arguments]
+# Usage: scripts/faults.sh [--soak SECONDS] [--kafka-down SECONDS] [--no-build] [extra Maven arguments]
+#   --kafka-down: how long the broker stays down after each kill (75 s here, past the Kafka clients' 60 s API
+#   timeout, which once ended query-service's consumers; 3 s in CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOAK=600
+KAFKA_DOWN=75
 BUILD=1
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --soak) SOAK=$2; shift 2 ;;
     --soak=*) SOAK=${1#--soak=}; shift ;;
+    --kafka-down) KAFKA_DOWN=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) EXTRA+=("$1"); shift ;;
   esac
 done
@@ -37,7 +41,7 @@ start=$(date +%s)
 status=0
 # the fork's time limit grows with the soak (the scenarios before it take ~5 minutes on a loaded 2-core machine)
 # local-infra and common in the reactor: ~/.m2 may hold another checkout's SNAPSHOT of them
-./mvnw -B -pl local-infra,common,system-tests verify -Dit.test=FaultCampaignIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfaults.soak.seconds="$SOAK" \
+./mvnw -B -pl local-infra,common,system-tests verify -Dit.test=FaultCampaignIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfaults.soak.seconds="$SOAK" -Dfaults.kafka.down.seconds="$KAFKA_DOWN" \
   -Dsystemtests.fork.timeout=$((SOAK + 1800)) "${EXTRA[@]}" > "$LOG" 2>&1 || status=$?
 echo
 echo "fault campaign: $(( $(date +%s) - start )) s, exit $status (Maven log: $LOG; service logs under system-tests/target/system-tests/faults-*/logs)"
