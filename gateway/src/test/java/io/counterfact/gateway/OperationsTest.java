@@ -29,7 +29,7 @@ class OperationsTest extends GatewayTestBase {
         RestAssured.get("/q/health/ready").then().statusCode(200).body("status", is("UP"));
         RestAssured.get("/q/health/started").then().statusCode(200);
         // while the API itself answers with problems naming the service, never a hang
-        analyst().get("/api/views/datasets").then().statusCode(502).body("upstream", is("query-service"));
+        analyst().get("/api/views/datasets").then().statusCode(503).body("upstream", is("query-service"));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ResilienceTest extends GatewayTestBase {
 
     @Test
-    void aServiceThatIsDownIsA502ProblemNamingItAndLoggedWithTheRequestId() {
+    void aServiceThatIsDownIsA503ProblemWithRetryAfterNamingItAndLoggedWithTheRequestId() {
         List<ExtLogRecord> logged = new CopyOnWriteArrayList<>();
         ExtHandler capture = new ExtHandler() {
             @Override
@@ -40,10 +41,11 @@ class ResilienceTest extends GatewayTestBase {
         try {
             services.estimation.stop();
             Response response = analyst().header("X-Request-Id", "down-1").get("/api/dags/analyze");
-            response.then().statusCode(502)
+            response.then().statusCode(503)
+                    .header("Retry-After", "1")
                     .contentType("application/problem+json")
-                    .body("status", is(502))
-                    .body("title", is("Bad Gateway"))
+                    .body("status", is(503))
+                    .body("title", is("Service Unavailable"))
                     .body("upstream", is("estimation-service"))
                     .body("detail", is("estimation-service is unreachable: connection refused"))
                     .body("requestId", is("down-1"));
@@ -75,7 +77,7 @@ class ResilienceTest extends GatewayTestBase {
     void theCircuitOpensAfterRepeatedFailuresAnswers503WithRetryAfterThenRecovers() throws InterruptedException {
         services.ingestion.stop();
         for (int i = 0; i < 3; i++) {
-            analyst().get("/api/datasets/ds-1").then().statusCode(502);
+            analyst().get("/api/datasets/ds-1").then().statusCode(503).header("Retry-After", "1");
         }
         services.ingestion.start();
         Response open = analyst().get("/api/datasets/ds-1");
@@ -113,10 +115,29 @@ class ResilienceTest extends GatewayTestBase {
     }
 
     @Test
+    void anEstimationReadWhileQueryServiceIsDownIsAnsweredByTheCommandSideAlsoOnceItsCircuitIsOpen() {
+        services.query.stop();
+        services.estimation.answer((request, received) -> request.response().setStatusCode(200)
+                .putHeader("Content-Type", "application/json")
+                .end("{\"id\":\"e-9\",\"status\":\"RUNNING\"}"));
+        for (int i = 0; i < 5; i++) { // 3 refused connections open query-service's circuit; then it is skipped
+            analyst().get("/api/estimations/e-9").then().statusCode(200)
+                    .header("X-Counterfact-Source", "estimation-service")
+                    .body("status", is("RUNNING"));
+        }
+        assertEquals(5, services.estimation.received().size());
+        RestAssured.get("/q/health/group/upstreams").then().statusCode(503)
+                .body("checks[0].data.query-service", is("open"));
+        // the views themselves have no fallback: 503 with Retry-After, never a 502
+        analyst().get("/api/views/datasets").then().statusCode(503).header("Retry-After", notNullValue());
+    }
+
+    @Test
     void aFailureOfOneServiceLeavesTheOthersCircuitsClosed() {
         services.estimation.stop();
         for (int i = 0; i < 4; i++) {
-            analyst().post("/api/dags/analyze").then().statusCode(i < 3 ? 502 : 503);
+            analyst().post("/api/dags/analyze").then().statusCode(503)
+                    .body("detail", containsString(i < 3 ? "unreachable" : "circuit is open"));
         }
         analyst().get("/api/views/datasets").then().statusCode(200);
         analyst().get("/api/datasets/x").then().statusCode(200);

@@ -92,6 +92,25 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGKILL: the broker dies where it is (a crashed broker), nothing flushed or handed over; {@link #restart()}
+     * brings it back on the same port and data directory, recovering its logs.
+     */
+    public void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
     public void restart() {
         stop();
         startBroker();

@@ -19,10 +19,12 @@ public final class LocalPostgres implements AutoCloseable {
     public static final String USER = "postgres";
     public static final String PASSWORD = "postgres";
 
-    private final EmbeddedPostgres server;
+    private volatile EmbeddedPostgres server;
+    private final Path dataDirectory;
 
-    private LocalPostgres(EmbeddedPostgres server) {
+    private LocalPostgres(EmbeddedPostgres server, Path dataDirectory) {
         this.server = server;
+        this.dataDirectory = dataDirectory;
     }
 
     /**
@@ -30,6 +32,10 @@ public final class LocalPostgres implements AutoCloseable {
      * @param port          0 for a free port
      */
     public static LocalPostgres start(Path dataDirectory, int port) {
+        return new LocalPostgres(startServer(dataDirectory, port), dataDirectory);
+    }
+
+    private static EmbeddedPostgres startServer(Path dataDirectory, int port) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "200")
@@ -42,7 +48,7 @@ public final class LocalPostgres implements AutoCloseable {
                 stopLeftoverServer(dataDirectory);
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
             }
-            return new LocalPostgres(builder.start());
+            return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL", e);
         }
@@ -67,6 +73,25 @@ public final class LocalPostgres implements AutoCloseable {
             // not a pid, or it would not stop in time: let the start report what is wrong
         }
         java.nio.file.Files.deleteIfExists(pidFile);
+    }
+
+    /**
+     * Stops the server (fast shutdown: every client connection is cut, open transactions roll back), waits
+     * {@code downtime}, and starts it again on the same port and data: a database restart or fail-over as the
+     * services see it. Needs a server started with a data directory.
+     */
+    public synchronized void restart(java.time.Duration downtime) {
+        if (dataDirectory == null) {
+            throw new IllegalStateException("a throw-away PostgreSQL cannot be restarted: start it with a data directory");
+        }
+        int port = port();
+        close();
+        try {
+            Thread.sleep(downtime.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server = startServer(dataDirectory, port);
     }
 
     public int port() {

@@ -64,7 +64,8 @@ public final class Suite implements AutoCloseable {
         }
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        LocalPostgres postgres = LocalPostgres.start(null, 0);
+        // a data directory of its own (not a throw-away one) so that a test can restart the server on the same data
+        LocalPostgres postgres = LocalPostgres.start(work.resolve("postgres-" + System.currentTimeMillis()), 0);
         LocalKafka kafka;
         try {
             kafka = LocalKafka.start(work.resolve("kafka-" + System.currentTimeMillis()), 0);
@@ -185,14 +186,32 @@ public final class Suite implements AutoCloseable {
         }
     }
 
+    /** The broker, for a test that kills and restarts it (same port, same data). */
+    public LocalKafka kafka() {
+        return kafka;
+    }
+
+    /** The database server, for a test that restarts it (same port, same data). */
+    public LocalPostgres postgres() {
+        return postgres;
+    }
+
     /** Starts a service on a free port (does not wait for it: {@link ServiceProcess#awaitReady}). */
     public synchronized ServiceProcess start(Spec spec) {
+        return start(spec, freePort());
+    }
+
+    /**
+     * Starts a service on {@code port}: e.g. a killed one again where the gateway expects it (as a pod's Service
+     * name stays). Does not wait for it.
+     */
+    public synchronized ServiceProcess start(Spec spec, int port) {
         if (closed) {
             throw new IllegalStateException("suite closed");
         }
         Map<String, String> env = serviceEnvironment(spec.database);
         env.putAll(spec.env);
-        ServiceProcess p = ServiceProcess.start(root, spec.module, spec.name, freePort(), env, spec.prefix, spec.jvmArgs,
+        ServiceProcess p = ServiceProcess.start(root, spec.module, spec.name, port, env, spec.prefix, spec.jvmArgs,
                 work.resolve("logs"));
         processes.add(p);
         return p;

@@ -167,6 +167,15 @@ public final class UpstreamProxy {
                     }
                     return Future.succeededFuture(response);
                 }
+                if (exchange.fallback != null && unreachable(exchange, ar.cause())) {
+                    // the view's service is down or restarting: the command side answers the read meanwhile
+                    exchange.permit.failure();
+                    metrics.upstreamFailure(service, "unreachable");
+                    LOG.warnf("%s %s: %s unreachable (%s), asking %s", exchange.ctx.request().method(),
+                            exchange.ctx.normalizedPath(), service.serviceName(), ar.cause(),
+                            exchange.fallback.service().serviceName());
+                    return exchange.fallback.answerInstead(pctx.request(), exchange);
+                }
                 return Future.succeededFuture(failureResponse(pctx, exchange, ar.cause()));
             });
         }
@@ -185,8 +194,19 @@ public final class UpstreamProxy {
                 }
                 headers.set(HttpHeaders.LOCATION, rest.isEmpty() ? "/" : rest);
             }
+            Exchange exchange = pctx.get(EXCHANGE, Exchange.class);
+            if (exchange != null && exchange.route.service() != service) {
+                // the route's own service was skipped (its circuit is open): say who answered instead
+                headers.set("X-Counterfact-Source", service.serviceName());
+            }
             return pctx.sendResponse();
         }
+    }
+
+    /** A request that never reached the service (refused, or the connection closed before an answer). */
+    private static boolean unreachable(Exchange exchange, Throwable cause) {
+        return !exchange.bodyTooLarge && !exchange.clientFailed && !exchange.timedOut
+                && (cause instanceof ConnectException || cause instanceof HttpClosedException);
     }
 
     /**
@@ -220,9 +240,10 @@ public final class UpstreamProxy {
                     metrics.upstreamFailure(service, "fallback");
                     LOG.warnf("%s %s: fallback to %s failed: %s", request.getMethod(), exchange.ctx.normalizedPath(),
                             service.serviceName(), failure);
-                    return Future.succeededFuture(request.response().setStatusCode(502)
+                    return Future.succeededFuture(request.response().setStatusCode(503)
                             .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                            .setBody(Body.body(Problems.body(502, "Bad Gateway", service.serviceName()
+                            .putHeader("Retry-After", "1")
+                            .setBody(Body.body(Problems.body(503, "Service Unavailable", service.serviceName()
                                     + " could not be asked for what the view does not hold yet: " + failure.getMessage(),
                                     exchange.requestId, service.serviceName()))));
                 });
@@ -318,10 +339,12 @@ public final class UpstreamProxy {
         } else if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
             exchange.permit.failure();
             metrics.upstreamFailure(service, "unreachable");
-            status = 502;
-            title = "Bad Gateway";
+            // down or restarting (ARCHITECTURE.md: 503 with Retry-After, never a 502 or a connection error)
+            status = 503;
+            title = "Service Unavailable";
             detail = name + " is unreachable: " + (cause instanceof UnknownHostException ? "unknown host"
                     : "connection refused");
+            extra = Map.of("Retry-After", "1");
         } else if (cause instanceof TimeoutException) {
             exchange.permit.failure();
             metrics.upstreamFailure(service, "timeout");
@@ -331,9 +354,10 @@ public final class UpstreamProxy {
         } else if (cause instanceof HttpClosedException) {
             exchange.permit.failure();
             metrics.upstreamFailure(service, "closed");
-            status = 502;
-            title = "Bad Gateway";
+            status = 503;
+            title = "Service Unavailable";
             detail = name + " closed the connection before answering";
+            extra = Map.of("Retry-After", "1");
         } else {
             exchange.permit.failure();
             metrics.upstreamFailure(service, "error");

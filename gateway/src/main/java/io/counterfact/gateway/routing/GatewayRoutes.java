@@ -163,6 +163,21 @@ public class GatewayRoutes {
         Service service = route.get().service();
         CircuitBreaker breaker = upstreams.breaker(service);
         CircuitBreaker.Permit permit = breaker.tryAcquire();
+        Service fallback = route.get().fallback();
+        if (permit == null && fallback != null) {
+            // the view's service is failing: the command side answers the read meanwhile (marked X-Counterfact-Source)
+            CircuitBreaker.Permit fallbackPermit = upstreams.breaker(fallback).tryAcquire();
+            if (fallbackPermit != null) {
+                try {
+                    upstreams.proxy(fallback).handle(ctx, new Exchange(ctx, ctx.get(RequestIds.MDC_KEY), key,
+                            route.get(), fallbackPermit, null));
+                } catch (RuntimeException e) {
+                    fallbackPermit.ignore();
+                    throw e;
+                }
+                return;
+            }
+        }
         if (permit == null) {
             metrics.rejected("circuit_open", routeName);
             long retry = Math.max(1, (breaker.retryAfter().toMillis() + 999) / 1000);
@@ -176,7 +191,6 @@ public class GatewayRoutes {
             ctx.response().writeContinue();
         }
         try {
-            Service fallback = route.get().fallback();
             upstreams.proxy(service).handle(ctx, new Exchange(ctx, ctx.get(RequestIds.MDC_KEY), key, route.get(),
                     bodyKind, bodyLimit, permit, fallback == null ? null : upstreams.proxy(fallback)));
         } catch (RuntimeException e) {

@@ -1,0 +1,124 @@
+package io.counterfact.systemtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A server-sent-events client as a browser's {@code EventSource} behaves: when the stream ends or breaks it
+ * reconnects (every second), sending {@code Last-Event-ID} if the server gave events an {@code id:}.
+ */
+public final class EventStreamClient implements AutoCloseable {
+
+    /** One event's JSON data, and which connection (0 = the first) it came on. */
+    public record Event(int connection, String id, JsonNode data) {
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1).build();
+    private final String url;
+    private final String authorization;
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final List<String> refusals = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger withLastEventId = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String lastEventId;
+    private volatile Stream<String> current;
+    private final Thread thread;
+
+    public EventStreamClient(String url, String authorization) {
+        this.url = url;
+        this.authorization = authorization;
+        this.thread = new Thread(this::run, "sse-" + url);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        while (!closed.get()) {
+            try {
+                HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization)
+                        .header("Accept", "text/event-stream").GET();
+                if (lastEventId != null) {
+                    req.header("Last-Event-ID", lastEventId);
+                    withLastEventId.incrementAndGet();
+                }
+                HttpResponse<Stream<String>> r = http.send(req.build(), HttpResponse.BodyHandlers.ofLines());
+                if (r.statusCode() != 200) {
+                    refusals.add(Integer.toString(r.statusCode()));
+                    r.body().close();
+                } else {
+                    int connection = connections.getAndIncrement();
+                    current = r.body();
+                    String id = null;
+                    StringBuilder data = new StringBuilder();
+                    for (var it = r.body().iterator(); it.hasNext() && !closed.get(); ) {
+                        String line = it.next();
+                        if (line.isEmpty()) {
+                            if (data.length() > 0) {
+                                events.add(new Event(connection, id, Api.JSON.readTree(data.toString())));
+                                if (id != null) {
+                                    lastEventId = id;
+                                }
+                            }
+                            id = null;
+                            data.setLength(0);
+                        } else if (line.startsWith("data:")) {
+                            data.append(line.substring(5).trim());
+                        } else if (line.startsWith("id:")) {
+                            id = line.substring(3).trim();
+                        }
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                refusals.add(e.getClass().getSimpleName());
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!closed.get()) {
+                Waits.sleep(1000);
+            }
+        }
+    }
+
+    public List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    /** Streams opened (200); more than 1 means it resumed after a break. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Reconnects that sent a Last-Event-ID. */
+    public int resumedWithLastEventId() {
+        return withLastEventId.get();
+    }
+
+    /** Connection attempts that were refused (status) or broke (exception name). */
+    public List<String> refusals() {
+        return List.copyOf(refusals);
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+        Stream<String> s = current;
+        if (s != null) {
+            s.close();
+        }
+        thread.interrupt();
+    }
+}
