@@ -170,7 +170,7 @@ public class GatewayRoutes {
             if (fallbackPermit != null) {
                 try {
                     upstreams.proxy(fallback).handle(ctx, new Exchange(ctx, ctx.get(RequestIds.MDC_KEY), key,
-                            route.get(), fallbackPermit, null));
+                            route.get(), bodyKind, bodyLimit, fallbackPermit, null));
                 } catch (RuntimeException e) {
                     fallbackPermit.ignore();
                     throw e;
