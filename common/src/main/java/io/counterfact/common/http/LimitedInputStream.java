@@ -14,6 +14,7 @@ final class LimitedInputStream extends FilterInputStream {
     private final long limit;
     private final Supplier<? extends RuntimeException> tooLarge;
     private long read;
+    private boolean overflowed;
 
     LimitedInputStream(InputStream body, long limit, Supplier<? extends RuntimeException> tooLarge) {
         super(body);
@@ -46,9 +47,22 @@ final class LimitedInputStream extends FilterInputStream {
         return skipped;
     }
 
+    /**
+     * Past the limit the underlying stream is left open: closing Quarkus' request stream reads the rest of the body
+     * to its end (to keep the connection), which for a refused 300 MB upload is exactly what must not happen; a
+     * parser closes its source on failure. The connection is closed after the answer instead ({@code RefusedBody}).
+     */
+    @Override
+    public void close() throws IOException {
+        if (!overflowed) {
+            super.close();
+        }
+    }
+
     private void count(long n) {
         read += n;
         if (read > limit) {
+            overflowed = true;
             throw tooLarge.get();
         }
     }

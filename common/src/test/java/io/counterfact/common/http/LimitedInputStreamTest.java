@@ -25,6 +25,25 @@ class LimitedInputStreamTest {
                 + "the limit was passed and nothing of it is stored", e.getMessage());
     }
 
+    /** Closing Quarkus' request stream would read the rest of a refused body: past the limit it is not closed. */
+    @Test
+    void aStreamClosedPastItsLimitLeavesTheBodyUnread() throws IOException {
+        boolean[] closed = {false};
+        InputStream body = new ByteArrayInputStream(new byte[10]) {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        InputStream limited = new LimitedInputStream(body, 4, () -> BodyTooLargeException.read(4));
+        assertThrows(BodyTooLargeException.class, limited::readAllBytes);
+        limited.close();
+        assertEquals(false, closed[0]);
+        InputStream within = new LimitedInputStream(body, 100, () -> BodyTooLargeException.read(100));
+        within.close();
+        assertEquals(true, closed[0]);
+    }
+
     @Test
     void byteByByteReadsAreCountedToo() throws IOException {
         InputStream over = new LimitedInputStream(new ByteArrayInputStream(new byte[3]), 2,
