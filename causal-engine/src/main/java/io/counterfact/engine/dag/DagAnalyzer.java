@@ -102,7 +102,15 @@ public final class DagAnalyzer {
 
     /** Minimal and all backdoor adjustment sets, the latter stopped at {@code limit}. */
     public static AdjustmentSets adjustmentSets(Dag dag, String treatment, String outcome, int limit) {
-        Budget b = Budget.of(DEFAULT_BUDGET);
+        return adjustmentSets(dag, treatment, outcome, limit, DEFAULT_BUDGET);
+    }
+
+    /**
+     * Minimal and all backdoor adjustment sets, the latter stopped at {@code limit}, within a time
+     * budget (null or zero: none, so the answer depends on the graph alone).
+     */
+    public static AdjustmentSets adjustmentSets(Dag dag, String treatment, String outcome, int limit, Duration budget) {
+        Budget b = Budget.of(budget);
         return adjustmentSets(roles(dag, treatment, outcome), limit, b.until(0.5), b);
     }
 
@@ -588,7 +596,12 @@ public final class DagAnalyzer {
      * ancestors and descendants of the current first node of the pair, O(n).
      */
     public static ImpliedIndependences impliedIndependences(Dag dag, int limit) {
-        return impliedIndependences(dag, limit, Budget.of(DEFAULT_BUDGET));
+        return impliedIndependences(dag, limit, DEFAULT_BUDGET);
+    }
+
+    /** As {@link #impliedIndependences(Dag, int)} within a time budget (null or zero: none). */
+    public static ImpliedIndependences impliedIndependences(Dag dag, int limit, Duration budget) {
+        return impliedIndependences(dag, limit, Budget.of(budget));
     }
 
     private static ImpliedIndependences impliedIndependences(Dag dag, int limit, Budget time) {
