@@ -211,10 +211,14 @@ public final class DagAnalyzer {
      *
      * <p>A depth-first search over the decisions with an explicit stack: {@code state[d]} says which
      * branch of decision d is being explored, and include and range are changed in place on the way
-     * down and restored on the way up, so memory is O(n) whatever the depth. A decision costs one
-     * linear d-separation test inside An(x ∪ y ∪ include), and none when its answer is known: leaving
-     * out a node outside An(x ∪ y ∪ include), or putting in a node inside it, leaves the candidate
-     * separator as it was. Precondition: range ∩ An(x ∪ y) separates x and y.
+     * down and restored on the way up, so memory is O(n) whatever the depth. No test is needed when
+     * its answer is known: leaving out a node outside An(x ∪ y ∪ include), or putting in a node
+     * inside it, leaves the candidate separator as it was. Putting in another node costs one linear
+     * d-separation test inside An(x ∪ y ∪ include ∪ v). Leaving out a node inside it is decided by
+     * {@link MoralCut} on the node's moral neighbourhood; along a run of such decisions (the long
+     * first descent, where every node is left out in turn) the cut is kept and only grows, so the
+     * run costs one walk of the ancestral set in all. Precondition: range ∩ An(x ∪ y) separates x
+     * and y.
      */
     private static Listing<BitSet> listAll(Graph bd, int x, int y, BitSet candidates, int[] order, int limit,
                                            Budget budget) {
