@@ -205,7 +205,16 @@ public final class CausalEngine {
      *                              on field {@code dag}, {@code treatment} or {@code outcome}
      */
     public Map<String, Object> analyzeDag(Object dag, String treatment, String outcome) {
-        return DagAnalyzer.analyze(DagParser.parse(dag), treatment, outcome).toMap();
+        return analyzeDag(dag, treatment, outcome, DagAnalyzer.DEFAULT_BUDGET);
+    }
+
+    /**
+     * As {@link #analyzeDag(Object, String, String)} within a time budget (null or zero: none):
+     * listings still running when it is spent stop, flagged {@code "truncatedBy": "time"}; the
+     * answer always holds a minimal adjustment set when one exists.
+     */
+    public Map<String, Object> analyzeDag(Object dag, String treatment, String outcome, java.time.Duration budget) {
+        return DagAnalyzer.analyze(DagParser.parse(dag), treatment, outcome, budget).toMap();
     }
 
     private record Resolved(Estimator estimator, EstimationSpec spec, Options options, boolean fromDag) {

@@ -135,26 +135,38 @@ public final class Dag {
         if (isAcyclic(nodes.size(), all)) {
             return;
         }
+        // the first edge that closes a cycle ends the shortest cyclic prefix of the edge list: found
+        // by bisection, O((n + m) log m), where testing edge by edge costs O(m (n + m))
+        int lo = 0;
+        int hi = all.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (isAcyclic(nodes.size(), all.subList(0, mid + 1))) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
         List<List<Integer>> children = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             children.add(new ArrayList<>());
         }
-        for (int k = 0; k < all.size(); k++) {
-            int u = all.get(k)[0];
-            int v = all.get(k)[1];
-            List<Integer> path = path(children, v, u);
-            if (path != null) {
-                StringBuilder cycle = new StringBuilder();
-                for (int w : path) {
-                    cycle.append(nodes.get(w)).append(" -> ");
-                }
-                cycle.append(nodes.get(v));
-                Edge closing = edges.get(k);
-                throw DagException.cycle("the graph has a cycle " + cycle + "; edge " + closing + " closes it", closing);
-            }
-            children.get(u).add(v);
+        for (int[] e : all.subList(0, lo)) {
+            children.get(e[0]).add(e[1]);
         }
-        throw new IllegalStateException("cycle not located");
+        int u = all.get(lo)[0];
+        int v = all.get(lo)[1];
+        List<Integer> path = path(children, v, u);
+        if (path == null) {
+            throw new IllegalStateException("cycle not located");
+        }
+        StringBuilder cycle = new StringBuilder();
+        for (int w : path) {
+            cycle.append(nodes.get(w)).append(" -> ");
+        }
+        cycle.append(nodes.get(v));
+        Edge closing = edges.get(lo);
+        throw DagException.cycle("the graph has a cycle " + cycle + "; edge " + closing + " closes it", closing);
     }
 
     private static boolean isAcyclic(int n, List<int[]> edges) {
@@ -197,8 +209,9 @@ public final class Dag {
             if (v == to) {
                 List<Integer> p = new ArrayList<>();
                 for (int w = to; w != -1; w = previous.get(w)) {
-                    p.add(0, w);
+                    p.add(w);
                 }
+                java.util.Collections.reverse(p);
                 return p;
             }
             for (int c : children.get(v)) {
@@ -338,6 +351,10 @@ public final class Dag {
     /** Observed declared nodes as indices. */
     BitSet observed() {
         return (BitSet) observed.clone();
+    }
+
+    boolean isObserved(int i) {
+        return i < names.size() && observed.get(i);
     }
 
     int indexOf(String node) {

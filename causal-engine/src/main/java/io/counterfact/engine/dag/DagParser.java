@@ -115,7 +115,16 @@ public final class DagParser {
         return out;
     }
 
-    /** Recursive descent over dagitty text; positions are kept for error messages. */
+    /**
+     * How deeply groups ({@code {A {B C}}}) may nest: the reader descends once per level, so the
+     * depth is bounded here rather than by the thread's stack (dagitty graphs nest one or two).
+     */
+    static final int MAX_NESTING = 64;
+
+    /**
+     * Recursive descent over dagitty text, its depth bounded by {@link #MAX_NESTING} (statements
+     * follow one another in a loop); positions are kept for error messages.
+     */
     private static final class TextParser {
 
         private enum Type { NAME, OP, LBRACE, RBRACE, LBRACKET, RBRACKET, EQUALS, COMMA, END }
@@ -133,6 +142,7 @@ public final class DagParser {
         private final Set<String> outcomes = new LinkedHashSet<>();
         private final List<Edge> edges = new ArrayList<>();
         private final List<Edge> bidirected = new ArrayList<>();
+        private int nesting;
 
         TextParser(String src) {
             this.src = src;
@@ -220,10 +230,14 @@ public final class DagParser {
         private List<String> operand(Set<String> touched) {
             Token t = peek();
             if (t.type == Type.LBRACE) {
+                if (++nesting > MAX_NESTING) {
+                    throw error(t, "groups nested more than " + MAX_NESTING + " deep");
+                }
                 pos++;
                 Set<String> group = new LinkedHashSet<>();
                 statements(Type.RBRACE, group);
                 expect(Type.RBRACE, "'}'");
+                nesting--;
                 if (touched != null) {
                     touched.addAll(group);
                 }

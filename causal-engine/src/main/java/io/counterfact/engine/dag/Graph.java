@@ -1,14 +1,19 @@
 package io.counterfact.engine.dag;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 
 /**
- * A directed acyclic graph over node indices 0..n−1, immutable. The algorithms the analyser needs
- * (ancestors, Bayes-ball d-separation, moral graphs of ancestral sets) work on index sets
- * ({@link BitSet}) so that a 50-node analysis stays in the milliseconds.
+ * A directed acyclic graph over node indices 0..n−1, immutable, as sorted parent and child arrays.
+ * Every algorithm here runs in time linear in the part of the graph it visits, with explicit work
+ * lists (never recursion), and keeps O(n) state per call, so graphs of 100,000 nodes cost
+ * milliseconds and no stack depth.
+ *
+ * <p>Node sets are {@link BitSet}s. Moral graphs are never built: {@link #moralComponent} and
+ * {@link #moralNeighbours} walk the moral graph of an ancestral set implicitly (a married pair of
+ * parents is reached through their common child, each child expanded once), which keeps them
+ * linear where an explicit moral graph costs the sum of squared in-degrees and O(n²) memory.
  */
 final class Graph {
 
@@ -22,40 +27,67 @@ final class Graph {
         this.children = children;
     }
 
-    /** From directed edges {from, to}. */
+    /** From directed edges {from, to}; duplicates are dropped. Linear (plus sorting each adjacency). */
     static Graph of(int n, List<int[]> edges) {
-        List<List<Integer>> pa = new ArrayList<>();
-        List<List<Integer>> ch = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            pa.add(new ArrayList<>());
-            ch.add(new ArrayList<>());
-        }
+        int[] outDegree = new int[n];
         for (int[] e : edges) {
-            if (!ch.get(e[0]).contains(e[1])) {
-                ch.get(e[0]).add(e[1]);
-                pa.get(e[1]).add(e[0]);
-            }
+            outDegree[e[0]]++;
         }
-        return new Graph(n, toArrays(pa), toArrays(ch));
-    }
-
-    private static int[][] toArrays(List<List<Integer>> lists) {
-        int[][] a = new int[lists.size()][];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = lists.get(i).stream().mapToInt(Integer::intValue).sorted().toArray();
-        }
-        return a;
-    }
-
-    /** Every edge {from, to}. */
-    List<int[]> edges() {
-        List<int[]> out = new ArrayList<>();
+        int[][] ch = new int[n][];
         for (int u = 0; u < n; u++) {
-            for (int v : children[u]) {
-                out.add(new int[]{u, v});
+            ch[u] = new int[outDegree[u]];
+        }
+        int[] fill = new int[n];
+        for (int[] e : edges) {
+            ch[e[0]][fill[e[0]]++] = e[1];
+        }
+        for (int u = 0; u < n; u++) {
+            ch[u] = sortedDistinct(ch[u]);
+        }
+        return fromChildren(n, ch);
+    }
+
+    private static Graph fromChildren(int n, int[][] ch) {
+        int[] inDegree = new int[n];
+        for (int u = 0; u < n; u++) {
+            for (int v : ch[u]) {
+                inDegree[v]++;
             }
         }
-        return out;
+        int[][] pa = new int[n][];
+        for (int v = 0; v < n; v++) {
+            pa[v] = new int[inDegree[v]];
+        }
+        int[] fill = new int[n];
+        for (int u = 0; u < n; u++) {
+            for (int v : ch[u]) {
+                pa[v][fill[v]++] = u; // u ascending: parents come out sorted
+            }
+        }
+        return new Graph(n, pa, ch);
+    }
+
+    private static int[] sortedDistinct(int[] a) {
+        if (a.length < 2) {
+            return a;
+        }
+        Arrays.sort(a);
+        int k = 1;
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] != a[k - 1]) {
+                a[k++] = a[i];
+            }
+        }
+        return k == a.length ? a : Arrays.copyOf(a, k);
+    }
+
+    /** Number of edges. */
+    int edgeCount() {
+        int m = 0;
+        for (int[] c : children) {
+            m += c.length;
+        }
+        return m;
     }
 
     /** The graph without the edges leaving the given nodes (Pearl's G with those nodes "underlined"). */
@@ -68,13 +100,19 @@ final class Graph {
     }
 
     Graph without(EdgeFilter filter) {
-        List<int[]> kept = new ArrayList<>();
-        for (int[] e : edges()) {
-            if (!filter.drop(e[0], e[1])) {
-                kept.add(e);
+        int[][] ch = new int[n][];
+        for (int u = 0; u < n; u++) {
+            int[] c = children[u];
+            int k = 0;
+            int[] kept = new int[c.length];
+            for (int v : c) {
+                if (!filter.drop(u, v)) {
+                    kept[k++] = v;
+                }
             }
+            ch[u] = k == c.length ? c : Arrays.copyOf(kept, k);
         }
-        return of(n, kept);
+        return fromChildren(n, ch);
     }
 
     /** The nodes of s and all their ancestors. */
@@ -89,17 +127,16 @@ final class Graph {
 
     private BitSet closure(BitSet s, int[][] next) {
         BitSet seen = (BitSet) s.clone();
-        int[] stack = new int[n];
-        int top = 0;
+        IntStack stack = new IntStack();
         for (int v = s.nextSetBit(0); v >= 0; v = s.nextSetBit(v + 1)) {
-            stack[top++] = v;
+            stack.push(v);
         }
-        while (top > 0) {
-            int v = stack[--top];
+        while (!stack.isEmpty()) {
+            int v = stack.pop();
             for (int w : next[v]) {
                 if (!seen.get(w)) {
                     seen.set(w);
-                    stack[top++] = w;
+                    stack.push(w);
                 }
             }
         }
@@ -109,58 +146,78 @@ final class Graph {
     /**
      * Nodes d-connected to x given z (Shachter's Bayes-ball, as the "reachable" procedure of Koller
      * and Friedman, Algorithm 3.1): a walk that may pass a non-collider outside z and a collider
-     * that is z or has a descendant in z. Includes x; never includes nodes of z.
+     * that is z or has a descendant in z. Includes x; never includes nodes of z. O(n + m).
      */
     BitSet reachable(BitSet x, BitSet z) {
-        BitSet ancestorsOfZ = ancestors(z);
+        return reachable(x, z, null);
+    }
+
+    /**
+     * As {@link #reachable(BitSet, BitSet)}, inside an ancestral set {@code within} that holds x and
+     * z (null: the whole graph). D-connection between nodes of an ancestral set that holds the
+     * conditioning set is decided in the subgraph it induces, so the walk never leaves it and costs
+     * only the edges inside.
+     */
+    BitSet reachable(BitSet x, BitSet z, BitSet within) {
+        return reachable(x, z, within, null);
+    }
+
+    /**
+     * As {@link #reachable(BitSet, BitSet, BitSet)} in the graph without the edges leaving the
+     * nodes of {@code cut} (null: none), without building that graph.
+     */
+    BitSet reachable(BitSet x, BitSet z, BitSet within, BitSet cut) {
+        BitSet ancestorsOfZ = cut == null ? ancestors(z) : ancestorsWithout(z, cut);
         // a state is node * 2 + (1 when the walk arrives from a child, i.e. travels up); each state
-        // is pushed at most once, so 2n slots suffice
-        boolean[] visited = new boolean[2 * n];
-        int[] stack = new int[2 * n];
-        int top = 0;
-        BitSet reached = new BitSet(n);
+        // is pushed at most once
+        BitSet visited = new BitSet();
+        IntStack stack = new IntStack();
+        BitSet reached = new BitSet();
         for (int v = x.nextSetBit(0); v >= 0; v = x.nextSetBit(v + 1)) {
-            visited[v * 2 + 1] = true;
-            stack[top++] = v * 2 + 1;
+            visited.set(v * 2 + 1);
+            stack.push(v * 2 + 1);
         }
-        while (top > 0) {
-            int state = stack[--top];
+        while (!stack.isEmpty()) {
+            int state = stack.pop();
             int v = state >> 1;
             boolean up = (state & 1) == 1;
             boolean conditioned = z.get(v);
+            boolean down = cut == null || !cut.get(v); // v keeps its outgoing edges
             if (!conditioned) {
                 reached.set(v);
             }
             if (up) {
                 if (!conditioned) {
                     for (int p : parents[v]) {
-                        if (!visited[p * 2 + 1]) {
-                            visited[p * 2 + 1] = true;
-                            stack[top++] = p * 2 + 1;
+                        if (!visited.get(p * 2 + 1) && (cut == null || !cut.get(p))) {
+                            visited.set(p * 2 + 1);
+                            stack.push(p * 2 + 1);
                         }
                     }
-                    for (int c : children[v]) {
-                        if (!visited[c * 2]) {
-                            visited[c * 2] = true;
-                            stack[top++] = c * 2;
+                    if (down) {
+                        for (int c : children[v]) {
+                            if (!visited.get(c * 2) && (within == null || within.get(c))) {
+                                visited.set(c * 2);
+                                stack.push(c * 2);
+                            }
                         }
                     }
                 }
             } else {
-                if (!conditioned) {
+                if (!conditioned && down) {
                     for (int c : children[v]) {
-                        if (!visited[c * 2]) {
-                            visited[c * 2] = true;
-                            stack[top++] = c * 2;
+                        if (!visited.get(c * 2) && (within == null || within.get(c))) {
+                            visited.set(c * 2);
+                            stack.push(c * 2);
                         }
                     }
                 }
                 if (ancestorsOfZ.get(v)) {
                     // an opened collider: the walk turns back up
                     for (int p : parents[v]) {
-                        if (!visited[p * 2 + 1]) {
-                            visited[p * 2 + 1] = true;
-                            stack[top++] = p * 2 + 1;
+                        if (!visited.get(p * 2 + 1) && (cut == null || !cut.get(p))) {
+                            visited.set(p * 2 + 1);
+                            stack.push(p * 2 + 1);
                         }
                     }
                 }
@@ -169,51 +226,146 @@ final class Graph {
         return reached;
     }
 
-    /** True when every path between x and y is blocked by z (x, y, z disjoint). */
-    boolean dSeparated(BitSet x, BitSet y, BitSet z) {
-        return !reachable(x, z).intersects(y);
-    }
-
-    /**
-     * The moral graph of the subgraph induced by an ancestral set: parent–child edges made
-     * undirected, and the parents of each node married. Nodes outside the set have no neighbours.
-     */
-    BitSet[] moral(BitSet ancestral) {
-        BitSet[] adj = new BitSet[n];
-        for (int i = 0; i < n; i++) {
-            adj[i] = new BitSet(n);
+    /** Ancestors of s (s included) in the graph without the edges leaving the nodes of cut. */
+    BitSet ancestorsWithout(BitSet s, BitSet cut) {
+        BitSet seen = (BitSet) s.clone();
+        IntStack stack = new IntStack();
+        for (int v = s.nextSetBit(0); v >= 0; v = s.nextSetBit(v + 1)) {
+            stack.push(v);
         }
-        for (int v = ancestral.nextSetBit(0); v >= 0; v = ancestral.nextSetBit(v + 1)) {
-            int[] pa = parents[v];
-            for (int i = 0; i < pa.length; i++) {
-                adj[v].set(pa[i]);
-                adj[pa[i]].set(v);
-                for (int j = i + 1; j < pa.length; j++) {
-                    adj[pa[i]].set(pa[j]);
-                    adj[pa[j]].set(pa[i]);
+        while (!stack.isEmpty()) {
+            int v = stack.pop();
+            for (int p : parents[v]) {
+                if (!seen.get(p) && !cut.get(p)) {
+                    seen.set(p);
+                    stack.push(p);
                 }
             }
         }
-        return adj;
+        return seen;
+    }
+
+    /** True when every path between x and y is blocked by z (x, y, z disjoint). Linear time. */
+    boolean dSeparated(BitSet x, BitSet y, BitSet z) {
+        BitSet seeds = (BitSet) x.clone();
+        seeds.or(y);
+        seeds.or(z);
+        return !reachable(x, z, ancestors(seeds)).intersects(y);
+    }
+
+    /**
+     * The component of {@code start} in the moral graph of the ancestral set {@code ancestral} once
+     * the {@code stop} vertices are removed; the stop vertices met on its border are added to
+     * {@code border} when it is not null. O(n + m) inside the ancestral set: the moral graph is
+     * walked implicitly (parents and children inside the set, and the co-parents of each child, a
+     * child in {@code stop} expanded once).
+     */
+    BitSet moralComponent(BitSet ancestral, int start, BitSet stop, BitSet border) {
+        BitSet seen = new BitSet();
+        BitSet expanded = new BitSet();
+        seen.set(start);
+        IntStack stack = new IntStack();
+        stack.push(start);
+        while (!stack.isEmpty()) {
+            int v = stack.pop();
+            for (int p : parents[v]) {
+                visit(p, stop, border, seen, stack);
+            }
+            for (int c : children[v]) {
+                if (!ancestral.get(c)) {
+                    continue;
+                }
+                if (stop.get(c)) {
+                    if (border != null) {
+                        border.set(c);
+                    }
+                    if (!expanded.get(c)) {
+                        expanded.set(c);
+                        for (int p : parents[c]) {
+                            visit(p, stop, border, seen, stack);
+                        }
+                    }
+                } else {
+                    // its other parents are reached when c itself is visited
+                    visit(c, stop, border, seen, stack);
+                }
+            }
+        }
+        return seen;
+    }
+
+    private static void visit(int w, BitSet stop, BitSet border, BitSet seen, IntStack stack) {
+        if (stop.get(w)) {
+            if (border != null) {
+                border.set(w);
+            }
+        } else if (!seen.get(w)) {
+            seen.set(w);
+            stack.push(w);
+        }
+    }
+
+    /** A growable stack of ints: the work list of every walk here. */
+    static final class IntStack {
+        private int[] a = new int[64];
+        private int size;
+
+        void push(int v) {
+            if (size == a.length) {
+                a = Arrays.copyOf(a, size * 2);
+            }
+            a[size++] = v;
+        }
+
+        int pop() {
+            return a[--size];
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+    }
+
+    /** Vertices adjacent to s and not in s in the moral graph of the ancestral set (s inside it). */
+    BitSet moralNeighbours(BitSet ancestral, BitSet s) {
+        BitSet nb = new BitSet();
+        BitSet expanded = new BitSet();
+        for (int v = s.nextSetBit(0); v >= 0; v = s.nextSetBit(v + 1)) {
+            for (int p : parents[v]) {
+                nb.set(p);
+            }
+            for (int c : children[v]) {
+                if (ancestral.get(c)) {
+                    nb.set(c);
+                    if (!expanded.get(c)) {
+                        expanded.set(c);
+                        for (int p : parents[c]) {
+                            nb.set(p);
+                        }
+                    }
+                }
+            }
+        }
+        nb.andNot(s);
+        return nb;
     }
 
     /** True when a directed path leads from a node of x to a node of y without entering a node of avoid. */
     boolean directedPath(BitSet x, BitSet y, BitSet avoid) {
-        BitSet seen = new BitSet(n);
-        ArrayDeque<Integer> queue = new ArrayDeque<>();
-        x.stream().forEach(v -> {
-            seen.set(v);
-            queue.add(v);
-        });
-        while (!queue.isEmpty()) {
-            int v = queue.poll();
+        BitSet seen = (BitSet) x.clone();
+        IntStack stack = new IntStack();
+        for (int v = x.nextSetBit(0); v >= 0; v = x.nextSetBit(v + 1)) {
+            stack.push(v);
+        }
+        while (!stack.isEmpty()) {
+            int v = stack.pop();
             for (int c : children[v]) {
                 if (y.get(c)) {
                     return true;
                 }
                 if (!seen.get(c) && !avoid.get(c)) {
                     seen.set(c);
-                    queue.add(c);
+                    stack.push(c);
                 }
             }
         }

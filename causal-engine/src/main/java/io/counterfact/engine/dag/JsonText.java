@@ -13,8 +13,12 @@ import java.util.Map;
  */
 final class JsonText {
 
+    /** How deeply arrays and objects may nest (the DAG's form needs three levels). */
+    static final int MAX_DEPTH = 64;
+
     private final String s;
     private int i;
+    private int depth;
 
     private JsonText(String s) {
         this.s = s;
@@ -36,11 +40,20 @@ final class JsonText {
             throw error("unexpected end of the JSON text");
         }
         char c = s.charAt(i);
+        if ((c == '{' || c == '[') && depth >= MAX_DEPTH) {
+            throw error("nested more than " + MAX_DEPTH + " deep");
+        }
         switch (c) {
             case '{':
-                return object();
+                depth++;
+                Object o = object();
+                depth--;
+                return o;
             case '[':
-                return array();
+                depth++;
+                Object a = array();
+                depth--;
+                return a;
             case '"':
                 return string();
             case 't':

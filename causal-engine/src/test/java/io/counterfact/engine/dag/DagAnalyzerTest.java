@@ -208,13 +208,14 @@ class DagAnalyzerTest {
         DagAnalysis a = DagAnalyzer.analyze(
                 DagParser.parseText("dag { Z -> X -> M -> Y; Z -> Y; W -> Y; I -> X }"), "X", "Y");
         ObjectMapper mapper = new ObjectMapper();
-        JsonNode tree = mapper.valueToTree(a);
+        // the API's shape is toMap()'s (the service answers it); the record also carries the
+        // ...TruncatedBy components, which toMap() writes only when a listing was cut short
+        JsonNode tree = mapper.valueToTree(a.toMap());
         assertEquals(List.of("nodes", "edges", "adjustmentSets", "frontDoor", "instruments", "impliedIndependences",
                 "impliedIndependencesTruncated"), iterable(tree.fieldNames()));
         assertEquals(List.of("minimal", "all", "allTruncated"), iterable(tree.get("adjustmentSets").fieldNames()));
         assertEquals(List.of("instrument", "given"), iterable(tree.get("instruments").get(0).fieldNames()));
         assertEquals(List.of("x", "y", "given"), iterable(tree.get("impliedIndependences").get(0).fieldNames()));
-        assertEquals(tree, mapper.valueToTree(a.toMap()));
         assertEquals(6, tree.get("nodes").asInt());
         assertEquals(6, tree.get("edges").asInt());
         assertEquals("[[\"Z\"]]", tree.get("adjustmentSets").get("minimal").toString());
