@@ -164,6 +164,14 @@ public final class Suite implements AutoCloseable {
             return new Spec(module, name, db);
         }
 
+        /** The gateway in front of the three services, as ./run.sh wires it (its API keys still to be set). */
+        public static Spec gateway(ServiceProcess ingestion, ServiceProcess estimation, ServiceProcess query) {
+            return of("gateway", "gateway")
+                    .env("COUNTERFACT_INGESTION_URL", ingestion.baseUrl())
+                    .env("COUNTERFACT_ESTIMATION_URL", estimation.baseUrl())
+                    .env("COUNTERFACT_QUERY_URL", query.baseUrl());
+        }
+
         public Spec env(String key, String value) {
             env.put(key, value);
             return this;

@@ -97,11 +97,8 @@ class FaultCampaignIT {
             estimation = suite.start(Suite.Spec.of("estimation-service", "estimation-service").jvmArgs(FAST_START));
             querySpec = Suite.Spec.of("query-service", "query-service").jvmArgs(FAST_START);
             query = suite.start(querySpec);
-            gateway = suite.start(Suite.Spec.of("gateway", "gateway").jvmArgs(FAST_START)
+            gateway = suite.start(Suite.Spec.gateway(ingestion, estimation, query).jvmArgs(FAST_START)
                     .env("COUNTERFACT_TOKEN", KEY).env("COUNTERFACT_VIEWER_TOKEN", KEY + "-viewer")
-                    .env("COUNTERFACT_INGESTION_URL", ingestion.baseUrl())
-                    .env("COUNTERFACT_ESTIMATION_URL", estimation.baseUrl())
-                    .env("COUNTERFACT_QUERY_URL", query.baseUrl())
                     .env("COUNTERFACT_RATE_LIMIT_RPS", "100000").env("COUNTERFACT_RATE_LIMIT_BURST", "100000"));
             for (ServiceProcess p : List.of(ingestion, estimation, query, gateway)) {
                 p.awaitReady(START);

@@ -50,11 +50,8 @@ class SecretsNotLoggedIT {
             ingestion.awaitReady(START);
             estimation.awaitReady(START);
             query.awaitReady(START);
-            gateway = suite.start(Suite.Spec.of("gateway", "gateway").jvmArgs(FAST_START)
-                    .env("COUNTERFACT_TOKEN", analystKey).env("COUNTERFACT_VIEWER_TOKEN", viewerKey)
-                    .env("COUNTERFACT_INGESTION_URL", ingestion.baseUrl())
-                    .env("COUNTERFACT_ESTIMATION_URL", estimation.baseUrl())
-                    .env("COUNTERFACT_QUERY_URL", query.baseUrl()));
+            gateway = suite.start(Suite.Spec.gateway(ingestion, estimation, query).jvmArgs(FAST_START)
+                    .env("COUNTERFACT_TOKEN", analystKey).env("COUNTERFACT_VIEWER_TOKEN", viewerKey));
             gateway.awaitReady(START);
         } catch (RuntimeException | AssertionError e) {
             System.err.println("the suite did not start:" + suite.tails(60));
