@@ -94,6 +94,19 @@ public final class ProblemMappers {
                     : Problem.response(400, "Bad Request", detail.toString());
         }
 
+        /**
+         * Whether the parser stopped at a limit (of the JSON reader, or of the body's length) rather than at a
+         * mistake in the document: a resource that words its own malformed-JSON answer leaves these to this mapper.
+         */
+        public static boolean overALimit(JsonProcessingException e) {
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof ProblemException) {
+                    return true;
+                }
+            }
+            return constraint(e) != null;
+        }
+
         /** The limit a document ran into, if that is what failed (also when a mapping exception wraps it). */
         private static StreamConstraintsException constraint(Throwable e) {
             for (Throwable t = e; t != null; t = t.getCause()) {

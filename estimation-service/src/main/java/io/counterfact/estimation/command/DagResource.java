@@ -5,6 +5,7 @@ import io.counterfact.common.http.Problem;
 import io.counterfact.common.http.ProblemException;
 import io.counterfact.engine.CausalEngine;
 import io.counterfact.engine.InvalidSpecException;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -47,6 +48,9 @@ public class DagResource {
 
     @POST
     @ChangesNothing // computed from the request alone: open to viewers
+    // the body (at most the 1 MiB JSON limit) is read on a worker thread: the body-limit filter counts it through a
+    // blocking stream, which the event loop may not read; the analysis itself then runs on the pool
+    @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Analyze a DAG (dagitty text or JSON) for a treatment and an outcome")

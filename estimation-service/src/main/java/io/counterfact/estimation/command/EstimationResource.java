@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.counterfact.common.http.Problem;
 import io.counterfact.common.http.ProblemException;
+import io.counterfact.common.http.ProblemMappers;
 import io.counterfact.estimation.db.Transactions;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -60,7 +61,7 @@ public class EstimationResource {
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = EstimationRequest.class)))
     public Response submit(String text, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                           @HeaderParam("traceparent") String traceparent) {
+                           @HeaderParam("traceparent") String traceparent) throws JsonProcessingException {
         // the body is read here, not bound by Jackson: every mistake in it is answered naming the field, in the API's
         // words, never in the parser's (which name Java types and this service's classes)
         EstimationRequest request = EstimationRequest.parse(readJson(text));
@@ -70,13 +71,16 @@ public class EstimationResource {
         return Response.accepted(body.toString()).type(MediaType.APPLICATION_JSON).location(URI.create("/api/estimations/" + accepted.id())).build();
     }
 
-    private JsonNode readJson(String body) {
+    private JsonNode readJson(String body) throws JsonProcessingException {
         if (body == null || body.isBlank()) {
             return null;
         }
         try {
             return json.readTree(body);
         } catch (JsonProcessingException e) {
+            if (ProblemMappers.JsonProcessingExceptionMapper.overALimit(e)) {
+                throw e; // nesting, string or number past the reader's limits: the common answer names the limit
+            }
             String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr();
             throw ProblemException.badRequest("the request body is not valid JSON" + at + ": check the quotes, commas "
