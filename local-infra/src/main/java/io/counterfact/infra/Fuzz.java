@@ -55,7 +55,8 @@ public final class Fuzz {
         long seed = seed(defaultSeed);
         int tries = count(count);
         Integer only = Integer.getInteger(TRY);
-        System.out.printf("fuzzing %s: %d tries, seed %d (replay with -D%s=%d)%n", name, tries, seed, SEED, seed);
+        System.out.printf("fuzzing %s: %s, seed %d (replay with -D%s=%d)%n", name,
+                only == null ? tries + " tries" : "try " + only + " alone", seed, SEED, seed);
         return IntStream.range(0, tries).filter(i -> only == null || only == i).mapToObj(i -> DynamicTest.dynamicTest(
                 name + " try " + i + " seed " + seed, () -> {
                     T value = input.apply(random(seed, i));
