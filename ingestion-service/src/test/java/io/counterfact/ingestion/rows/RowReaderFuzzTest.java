@@ -5,13 +5,9 @@ import io.counterfact.common.chunks.RowGroupBuilder;
 import io.counterfact.common.http.ProblemException;
 import io.counterfact.ingestion.dataset.ColumnSpec;
 import io.counterfact.ingestion.dataset.Schema;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import io.counterfact.infra.Fuzz;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,112 +49,180 @@ public class RowReaderFuzzTest {
     public record Outcome(List<Object[]> rows, ProblemException rejected) {
     }
 
-    @Property(tries = 400)
-    void anyBodyIsAcceptedOrRejectedWithA400(@ForAll("bodies") byte[] body, @ForAll Format format) {
-        Outcome outcome = read(format, body);
-        if (outcome.rejected() != null) {
-            assertEquals(400, outcome.rejected().status());
-            assertNotNull(outcome.rejected().getMessage());
-            assertTrue(outcome.rejected().faults().size() <= RowFaults.LIMIT);
-        } else {
-            assertTrue(isUtf8(body), "accepted a body that is not UTF-8");
-            assertTrue(outcome.rows().size() > 0);
+    static final long SEED = 20261207L;
+
+    /** A body and the reader to read it with. */
+    record Body(byte[] bytes, Format format) {
+        @Override
+        public String toString() {
+            return format + " body of " + Fuzz.base64(bytes);
         }
     }
 
-    @Property(tries = 300)
-    void invalidUtf8IsAlwaysRejectedSayingSo(@ForAll("validTables") List<Object[]> table, @ForAll Format format,
-                                              @ForAll("invalidUtf8") byte[] bad, @ForAll("fractions") double where) {
-        byte[] good = render(format, table, false);
-        byte[] body = splice(good, characterBoundary(good, (int) (where * good.length)), bad);
-        Outcome outcome = read(format, body);
-        assertNotNull(outcome.rejected(), "accepted a body that is not UTF-8");
-        // a valid table has no other fault, wherever the bad bytes went (header, name, value, between rows, the end)
-        assertTrue(outcome.rejected().getMessage().contains("not valid UTF-8"),
-                () -> "unexpected fault: " + outcome.rejected().getMessage());
+    /** A valid table, the invalid bytes spliced into it and where (a fraction of its length). */
+    record Spliced(List<Object[]> table, Format format, byte[] bad, double where) {
+        @Override
+        public String toString() {
+            byte[] good = render(format, table, false);
+            return format + " table " + describe(table) + " with " + Fuzz.base64(bad) + " spliced at " + where
+                    + ": " + Fuzz.base64(splice(good, characterBoundary(good, (int) (where * good.length)), bad));
+        }
     }
 
-    @Property(tries = 300)
-    void validTablesRoundTripExactly(@ForAll("validTables") List<Object[]> table, @ForAll Format format,
-                                     @ForAll boolean byteOrderMark) {
-        Outcome outcome = read(format, render(format, table, byteOrderMark));
-        if (outcome.rejected() != null) {
-            fail("rejected a valid table: " + outcome.rejected().getMessage());
+    /** A valid table, rendered with or without a byte order mark. */
+    record Table(List<Object[]> table, Format format, boolean byteOrderMark) {
+        @Override
+        public String toString() {
+            return format + (byteOrderMark ? " with BOM " : " ") + "table " + describe(table) + ": "
+                    + Fuzz.base64(render(format, table, byteOrderMark));
         }
-        assertEquals(table.size(), outcome.rows().size());
-        for (int i = 0; i < table.size(); i++) {
-            assertArrayEquals(table.get(i), outcome.rows().get(i), "row " + (i + 1));
-        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> anyBodyIsAcceptedOrRejectedWithA400() {
+        return Fuzz.tries("anyBodyIsAcceptedOrRejectedWithA400", 400, SEED,
+                r -> new Body(bodies(r), format(r)), Body::toString, b -> {
+                    byte[] body = b.bytes();
+                    Outcome outcome = read(b.format(), body);
+                    if (outcome.rejected() != null) {
+                        assertEquals(400, outcome.rejected().status());
+                        assertNotNull(outcome.rejected().getMessage());
+                        assertTrue(outcome.rejected().faults().size() <= RowFaults.LIMIT);
+                    } else {
+                        assertTrue(isUtf8(body), "accepted a body that is not UTF-8");
+                        assertTrue(outcome.rows().size() > 0);
+                    }
+                });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> invalidUtf8IsAlwaysRejectedSayingSo() {
+        return Fuzz.tries("invalidUtf8IsAlwaysRejectedSayingSo", 300, SEED + 1,
+                r -> new Spliced(validTable(r), format(r), invalidUtf8(r), Fuzz.fraction(r)), Spliced::toString, s -> {
+                    byte[] good = render(s.format(), s.table(), false);
+                    byte[] body = splice(good, characterBoundary(good, (int) (s.where() * good.length)), s.bad());
+                    Outcome outcome = read(s.format(), body);
+                    assertNotNull(outcome.rejected(), "accepted a body that is not UTF-8");
+                    // a valid table has no other fault, wherever the bad bytes went (header, name, value, between
+                    // rows, the end)
+                    assertTrue(outcome.rejected().getMessage().contains("not valid UTF-8"),
+                            () -> "unexpected fault: " + outcome.rejected().getMessage());
+                });
+    }
+
+    @TestFactory
+    Stream<DynamicTest> validTablesRoundTripExactly() {
+        return Fuzz.tries("validTablesRoundTripExactly", 300, SEED + 2,
+                r -> new Table(validTable(r), format(r), r.nextBoolean()), Table::toString, t -> {
+                    List<Object[]> table = t.table();
+                    Outcome outcome = read(t.format(), render(t.format(), table, t.byteOrderMark()));
+                    if (outcome.rejected() != null) {
+                        fail("rejected a valid table: " + outcome.rejected().getMessage());
+                    }
+                    assertEquals(table.size(), outcome.rows().size());
+                    for (int i = 0; i < table.size(); i++) {
+                        assertArrayEquals(table.get(i), outcome.rows().get(i), "row " + (i + 1));
+                    }
+                });
     }
 
     // ---- generators ----
 
-    @Provide
-    Arbitrary<Double> fractions() {
-        return Arbitraries.doubles().between(0, 1);
+    public static Format format(Random random) {
+        return Fuzz.oneOf(random, Format.values());
     }
 
-    @Provide
-    Arbitrary<byte[]> invalidUtf8() {
-        return Arbitraries.of(
-                new byte[]{(byte) 0x80}, new byte[]{(byte) 0xFF}, new byte[]{(byte) 0xC3, 0x28},
-                new byte[]{(byte) 0xC0, (byte) 0xAF}, new byte[]{(byte) 0xC0, (byte) 0x80},           // overlong
-                new byte[]{(byte) 0xE0, (byte) 0x80, (byte) 0xAF},                                      // overlong
-                new byte[]{(byte) 0xED, (byte) 0xA0, (byte) 0x80},                                      // CESU
-                new byte[]{(byte) 0xED, (byte) 0xA0, (byte) 0xBD, (byte) 0xED, (byte) 0xB8, (byte) 0x80},
-                new byte[]{(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},                         // > U+10FFFF
-                new byte[]{(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
-                new byte[]{(byte) 0xE2, (byte) 0x82}, new byte[]{(byte) 0xF0, (byte) 0x9F, (byte) 0x98}); // truncated
+    private static final List<byte[]> INVALID_UTF8 = List.of(
+            new byte[]{(byte) 0x80}, new byte[]{(byte) 0xFF}, new byte[]{(byte) 0xC3, 0x28},
+            new byte[]{(byte) 0xC0, (byte) 0xAF}, new byte[]{(byte) 0xC0, (byte) 0x80},           // overlong
+            new byte[]{(byte) 0xE0, (byte) 0x80, (byte) 0xAF},                                      // overlong
+            new byte[]{(byte) 0xED, (byte) 0xA0, (byte) 0x80},                                      // CESU
+            new byte[]{(byte) 0xED, (byte) 0xA0, (byte) 0xBD, (byte) 0xED, (byte) 0xB8, (byte) 0x80},
+            new byte[]{(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},                         // > U+10FFFF
+            new byte[]{(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+            new byte[]{(byte) 0xE2, (byte) 0x82}, new byte[]{(byte) 0xF0, (byte) 0x9F, (byte) 0x98}); // truncated
+
+    static byte[] invalidUtf8(Random random) {
+        return Fuzz.oneOf(random, INVALID_UTF8).clone();
     }
+
+    private static final double[] Y_EDGES = {Double.MAX_VALUE, -Double.MIN_VALUE, 0.0, 1e-300, 1e300};
 
     /** Finite numbers, binaries, any Unicode text (quotes, commas, new lines, emoji); a fifth of values missing. */
-    @Provide
-    Arbitrary<List<Object[]>> validTables() {
-        Arbitrary<Double> y = Arbitraries.oneOf(Arbitraries.doubles(), Arbitraries.of(Double.MAX_VALUE,
-                -Double.MIN_VALUE, 0.0, 1e-300, 1e300), Arbitraries.just(Double.NaN));
-        Arbitrary<Integer> t = Arbitraries.of(0, 1, -1);
-        Arbitrary<String> region = Arbitraries.oneOf(
-                Arbitraries.strings().withCharRange('a', 'e').ofMinLength(1).ofMaxLength(3),
-                Arbitraries.strings().all().ofMinLength(1).ofMaxLength(30)
-                        .filter(s -> Values.textFault(s) == null && !"NA".equals(s)),
-                Arbitraries.strings().withChars(",\"\n\r \t;{}[]:\\").ofMinLength(1).ofMaxLength(6),
-                Arbitraries.just("\uD83D\uDE00 \u65E5\u672C"), Arbitraries.just(null));
-        return Combinators.combine(y, t, region).as((a, b, c) -> new Object[]{a, b, c})
-                .list().ofMinSize(1).ofMaxSize(40);
+    static List<Object[]> validTable(Random random) {
+        int rows = Fuzz.size(random, 1, 40);
+        List<Object[]> table = new ArrayList<>(rows);
+        for (int i = 0; i < rows; i++) {
+            double y = switch (random.nextInt(3)) {
+                case 0 -> Fuzz.finiteDouble(random);
+                case 1 -> Y_EDGES[random.nextInt(Y_EDGES.length)];
+                default -> Double.NaN;
+            };
+            int t = Fuzz.oneOf(random, 0, 1, -1);
+            String region = switch (random.nextInt(5)) {
+                case 0 -> Fuzz.charRange(random, 'a', 'e', 1, 3);
+                case 1 -> anyText(random);
+                case 2 -> Fuzz.chars(random, ",\"\n\r \t;{}[]:\\", 1, 6);
+                case 3 -> "\uD83D\uDE00 \u65E5\u672C";
+                default -> null;
+            };
+            table.add(new Object[]{y, t, region});
+        }
+        return table;
+    }
+
+    /** Any Unicode text of 1 to 30 chars that a value may hold (no NUL, no lone surrogate), other than NA. */
+    private static String anyText(Random random) {
+        while (true) {
+            String s = Fuzz.anyChars(random, 1, 30);
+            if (Values.textFault(s) == null && !"NA".equals(s)) {
+                return s;
+            }
+        }
     }
 
     /** Valid bodies, mutated; and bytes from nowhere. */
-    @Provide
-    public Arbitrary<byte[]> bodies() {
-        Arbitrary<byte[]> valid = Combinators.combine(validTables(), Arbitraries.of(Format.values()),
-                Arbitraries.of(true, false)).as(RowReaderFuzzTest::render);
-        Arbitrary<byte[]> mutated = Combinators.combine(valid, mutation().list().ofMinSize(1).ofMaxSize(5))
-                .as((body, mutations) -> {
-                    byte[] out = body;
-                    for (Tuple.Tuple3<Integer, Double, byte[]> m : mutations) {
-                        out = mutate(out, m.get1(), m.get2(), m.get3());
-                    }
-                    return out;
-                });
-        Arbitrary<byte[]> randomBytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-        Arbitrary<byte[]> randomText = Arbitraries.strings().withChars("y,t,region\"{}:\n\r 01.-eNaInfy\uFEFF\\")
-                .ofMaxLength(300).map(s -> s.getBytes(StandardCharsets.UTF_8));
-        return Arbitraries.frequencyOf(
-                Tuple.of(5, mutated), Tuple.of(2, valid), Tuple.of(1, randomBytes), Tuple.of(2, randomText));
+    public static byte[] bodies(Random random) {
+        return switch (Fuzz.weighted(random, 5, 2, 1, 2)) {
+            case 0 -> {
+                byte[] out = validBody(random);
+                for (int m = Fuzz.size(random, 1, 5); m > 0; m--) {
+                    out = mutate(out, Fuzz.between(random, 0, 3), Fuzz.fraction(random), mutation(random));
+                }
+                yield out;
+            }
+            case 1 -> validBody(random);
+            case 2 -> Fuzz.bytes(random, 0, 300);
+            default -> Fuzz.chars(random, "y,t,region\"{}:\n\r 01.-eNaInfy\uFEFF\\", 0, 300)
+                    .getBytes(StandardCharsets.UTF_8);
+        };
     }
 
-    /** (kind, where in the body, what) */
-    private Arbitrary<Tuple.Tuple3<Integer, Double, byte[]>> mutation() {
-        Arbitrary<byte[]> what = Arbitraries.oneOf(
-                invalidUtf8(),
-                Arbitraries.of("\"", "\n", "\r\n", ",", "\uFEFF", "{", "}", "[1]", "null", "true", "NA", "", " ",
-                                "1e999", "-1e-999", "NaN", "Infinity", "-Infinity", "0x1p3", "1d", "99999999999999999999999",
-                                "\\u0000", "\\ud800", "\u0000", "\"y\": 1, ", "y,y", ",,,,", "\"\"", "\\")
-                        .map(s -> s.getBytes(StandardCharsets.UTF_8)),
-                Arbitraries.integers().between(1, 200_000).map(n -> "9".repeat(n).getBytes(StandardCharsets.UTF_8)),
-                Arbitraries.integers().between(1, 100_000).map(n -> ("\"" + "x".repeat(n)).getBytes(StandardCharsets.UTF_8)),
-                Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(8));
-        return Combinators.combine(Arbitraries.integers().between(0, 3), fractions(), what).as(Tuple::of);
+    private static byte[] validBody(Random random) {
+        return render(format(random), validTable(random), random.nextBoolean());
+    }
+
+    private static final List<String> TOKENS = List.of("\"", "\n", "\r\n", ",", "\uFEFF", "{", "}", "[1]", "null",
+            "true", "NA", "", " ", "1e999", "-1e-999", "NaN", "Infinity", "-Infinity", "0x1p3", "1d",
+            "99999999999999999999999", "\\u0000", "\\ud800", "\u0000", "\"y\": 1, ", "y,y", ",,,,", "\"\"", "\\");
+
+    /** What a mutation inserts or replaces with (or, as a length, deletes). */
+    private static byte[] mutation(Random random) {
+        return switch (random.nextInt(5)) {
+            case 0 -> invalidUtf8(random);
+            case 1 -> Fuzz.oneOf(random, TOKENS).getBytes(StandardCharsets.UTF_8);
+            case 2 -> "9".repeat(Fuzz.size(random, 1, 200_000)).getBytes(StandardCharsets.UTF_8);
+            case 3 -> ("\"" + "x".repeat(Fuzz.size(random, 1, 100_000))).getBytes(StandardCharsets.UTF_8);
+            default -> Fuzz.bytes(random, 1, 8);
+        };
+    }
+
+    static String describe(List<Object[]> table) {
+        StringBuilder out = new StringBuilder("[");
+        for (Object[] row : table) {
+            out.append(java.util.Arrays.toString(row));
+        }
+        return out.append(']').toString();
     }
 
     /** 0 inserts, 1 replaces as many bytes, 2 deletes as many bytes, 3 cuts the body there. */
@@ -185,10 +251,6 @@ public class RowReaderFuzzTest {
     }
 
     // ---- rendering a table, reading it back ----
-
-    static byte[] render(List<Object[]> table, Format format, boolean byteOrderMark) {
-        return render(format, table, byteOrderMark);
-    }
 
     static byte[] render(Format format, List<Object[]> table, boolean byteOrderMark) {
         StringBuilder out = new StringBuilder(byteOrderMark ? "\uFEFF" : "");
