@@ -69,6 +69,17 @@ class DagResourceTest {
     }
 
     @Test
+    void aChainOfAHundredThousandNodesIs413AndTheServiceCarriesOn() {
+        String dag = chain(100_000);
+        assertTrue(dag.length() > 1_048_576, "past the 1 MiB JSON limit: " + dag.length() + " characters");
+        Response r = analyze(dag, "v50000", "v50030");
+        r.then().statusCode(413).contentType("application/problem+json");
+        assertTrue(r.path("detail").toString().contains("1 MiB"), r.asString());
+        analyze("dag { Z -> X; Z -> Y; X -> Y }", "X", "Y").then().statusCode(200)
+                .body("adjustmentSets.minimal[0][0]", equalTo("Z"));
+    }
+
+    @Test
     void aRandomGraphOfFortyThousandNodesAnswers200() {
         String dag = sparse(40_000, 40);
         assertTrue(dag.length() > 500_000, "~0.7 MB of dagitty text");
