@@ -1,5 +1,6 @@
 package io.counterfact.ingestion;
 
+import io.counterfact.infra.Sql;
 import io.counterfact.infra.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -13,9 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+
 import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
@@ -294,15 +293,7 @@ class BadInputTest {
                 .then().statusCode(200).body("pendingRows", equalTo(0));
     }
 
-    private long count(String sql, Object... args) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                s.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    private long count(String sql, Object... args) {
+        return Sql.count(dataSource, sql, args);
     }
 }

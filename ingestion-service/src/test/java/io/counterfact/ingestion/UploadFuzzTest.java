@@ -1,12 +1,13 @@
 package io.counterfact.ingestion;
 
+import io.counterfact.infra.Fuzz;
+import io.counterfact.infra.Sql;
 import io.counterfact.infra.TestTokens;
 import io.counterfact.ingestion.rows.RowReaderFuzzTest;
 import io.counterfact.ingestion.rows.RowReaderFuzzTest.Format;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
-import io.counterfact.infra.Fuzz;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -15,9 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+
 import java.time.Duration;
 import java.util.stream.Stream;
 
@@ -105,15 +104,7 @@ class UploadFuzzTest {
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree(problem).path("detail").asText();
     }
 
-    private long count(String sql, Object... args) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                s.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    private long count(String sql, Object... args) {
+        return Sql.count(dataSource, sql, args);
     }
 }

@@ -126,6 +126,11 @@ final class Graph {
     }
 
     private BitSet closure(BitSet s, int[][] next) {
+        return closure(s, next, null);
+    }
+
+    /** s and every node reached from it along next, not passing through the nodes of cut (null: none). */
+    private BitSet closure(BitSet s, int[][] next, BitSet cut) {
         BitSet seen = (BitSet) s.clone();
         IntStack stack = new IntStack();
         for (int v = s.nextSetBit(0); v >= 0; v = s.nextSetBit(v + 1)) {
@@ -134,7 +139,7 @@ final class Graph {
         while (!stack.isEmpty()) {
             int v = stack.pop();
             for (int w : next[v]) {
-                if (!seen.get(w)) {
+                if (!seen.get(w) && (cut == null || !cut.get(w))) {
                     seen.set(w);
                     stack.push(w);
                 }
@@ -228,21 +233,7 @@ final class Graph {
 
     /** Ancestors of s (s included) in the graph without the edges leaving the nodes of cut. */
     BitSet ancestorsWithout(BitSet s, BitSet cut) {
-        BitSet seen = (BitSet) s.clone();
-        IntStack stack = new IntStack();
-        for (int v = s.nextSetBit(0); v >= 0; v = s.nextSetBit(v + 1)) {
-            stack.push(v);
-        }
-        while (!stack.isEmpty()) {
-            int v = stack.pop();
-            for (int p : parents[v]) {
-                if (!seen.get(p) && !cut.get(p)) {
-                    seen.set(p);
-                    stack.push(p);
-                }
-            }
-        }
-        return seen;
+        return closure(s, parents, cut);
     }
 
     /** True when every path between x and y is blocked by z (x, y, z disjoint). Linear time. */

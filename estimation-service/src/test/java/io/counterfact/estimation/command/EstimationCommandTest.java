@@ -9,6 +9,7 @@ import io.counterfact.common.events.Topics;
 import io.counterfact.estimation.replica.ReplicaStore;
 import io.counterfact.estimation.replica.ReplicaVersion;
 import io.counterfact.estimation.replica.Seed;
+import io.counterfact.infra.Sql;
 import io.counterfact.infra.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -500,17 +501,7 @@ class EstimationCommandTest {
     }
 
     private long count(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                s.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Sql.count(dataSource, sql, args);
     }
 
     private KafkaProducer<String, byte[]> producer() {
