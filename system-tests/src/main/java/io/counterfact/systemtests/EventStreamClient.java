@@ -38,6 +38,8 @@ public final class EventStreamClient implements AutoCloseable {
     private volatile Stream<String> current;
     private final Thread thread;
 
+    static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(20);
+
     public EventStreamClient(String url, String authorization) {
         this.url = url;
         this.authorization = authorization;
@@ -49,8 +51,10 @@ public final class EventStreamClient implements AutoCloseable {
     private void run() {
         while (!closed.get()) {
             try {
+                // as a browser's EventSource gives up on a connection that never answers and tries again: the
+                // timeout bounds the wait for the response's headers (the stream itself may then last for ever)
                 HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization)
-                        .header("Accept", "text/event-stream").GET();
+                        .header("Accept", "text/event-stream").timeout(HEADERS_TIMEOUT).GET();
                 if (lastEventId != null) {
                     req.header("Last-Event-ID", lastEventId);
                     withLastEventId.incrementAndGet();
