@@ -3,7 +3,6 @@ package io.counterfact.systemtests;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,10 +58,23 @@ public final class EventStreamClient implements AutoCloseable {
                     req.header("Last-Event-ID", lastEventId);
                     withLastEventId.incrementAndGet();
                 }
-                HttpResponse<Stream<String>> r = http.send(req.build(), HttpResponse.BodyHandlers.ofLines());
+                // a refusal's body is discarded as it comes (nothing to close); the whole attempt is bounded: a
+                // reconnect that hangs anywhere is abandoned and made again
+                HttpResponse<Stream<String>> r;
+                var pending = http.sendAsync(req.build(), info -> info.statusCode() == 200
+                        ? HttpResponse.BodySubscribers.ofLines(java.nio.charset.StandardCharsets.UTF_8)
+                        : HttpResponse.BodySubscribers.replacing(Stream.<String>empty()));
+                try {
+                    r = pending.get(HEADERS_TIMEOUT.toSeconds() + 5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    pending.cancel(true);
+                    refusals.add("no answer within " + HEADERS_TIMEOUT.toSeconds() + " s");
+                    continue;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
                 if (r.statusCode() != 200) {
                     refusals.add(Integer.toString(r.statusCode()));
-                    r.body().close();
                 } else {
                     int connection = connections.getAndIncrement();
                     current = r.body();
@@ -86,8 +98,9 @@ public final class EventStreamClient implements AutoCloseable {
                         }
                     }
                 }
-            } catch (IOException | UncheckedIOException e) {
-                refusals.add(e.getClass().getSimpleName());
+            } catch (IOException | RuntimeException e) {
+                // whatever broke this connection, a client tries again: record it and reconnect
+                refusals.add(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             } catch (InterruptedException e) {
                 return;
             }
