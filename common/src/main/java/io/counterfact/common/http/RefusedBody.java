@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
  * still sending reads the answer, not a connection reset), then the connection is closed. Reading it all could take
  * minutes for a 2 GB upload; keeping the connection would leave it to a client that is still sending.
  */
-final class RefusedBody {
+public final class RefusedBody {
 
     static final long LINGER_MILLIS = 2000;
 
@@ -33,6 +33,16 @@ final class RefusedBody {
             // one stream of a shared connection: its flow control stops the client; closing would end the others
             return;
         }
+        lingerThenClose(routing, bodyMayFollow, LINGER_MILLIS);
+    }
+
+    /**
+     * Says {@code Connection: close}; once the answer is sent, reads and discards what is left of the body for at
+     * most {@code lingerMillis}, then closes the connection (at once when the body has ended or will not come).
+     * The gateway's refusals use it too ({@code Problems.closeWhenDrained}).
+     */
+    public static void lingerThenClose(RoutingContext routing, boolean bodyMayFollow, long lingerMillis) {
+        HttpServerRequest request = routing.request();
         routing.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         Vertx vertx = routing.vertx();
         routing.addEndHandler(answered -> {
@@ -40,7 +50,7 @@ final class RefusedBody {
                 request.connection().close();
                 return;
             }
-            long timer = vertx.setTimer(LINGER_MILLIS, id -> request.connection().close());
+            long timer = vertx.setTimer(Math.max(1, lingerMillis), id -> request.connection().close());
             request.exceptionHandler(e -> vertx.cancelTimer(timer));
             request.endHandler(v -> {
                 vertx.cancelTimer(timer);

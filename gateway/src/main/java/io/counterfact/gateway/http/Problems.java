@@ -3,7 +3,7 @@ package io.counterfact.gateway.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.counterfact.common.http.Problem;
-import io.vertx.core.Vertx;
+import io.counterfact.common.http.RefusedBody;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -85,22 +85,6 @@ public final class Problems {
         if (request.isEnded() || request.version() == HttpVersion.HTTP_2 || !largeBodyPending(request)) {
             return;
         }
-        ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-        Vertx vertx = ctx.vertx();
-        ctx.addEndHandler(ended -> {
-            if (request.isEnded()) {
-                request.connection().close();
-                return;
-            }
-            long timer = vertx.setTimer(Math.max(1, linger.toMillis()), id -> request.connection().close());
-            request.exceptionHandler(e -> vertx.cancelTimer(timer));
-            request.endHandler(v -> {
-                vertx.cancelTimer(timer);
-                request.connection().close();
-            });
-            request.handler(discarded -> {
-            });
-            request.resume();
-        });
+        RefusedBody.lingerThenClose(ctx, true, linger.toMillis());
     }
 }
