@@ -253,10 +253,32 @@ final class Graph {
      */
     BitSet moralComponent(BitSet ancestral, int start, BitSet stop, BitSet border) {
         BitSet seen = new BitSet();
-        BitSet expanded = new BitSet();
         seen.set(start);
         IntStack stack = new IntStack();
         stack.push(start);
+        moralWalk(ancestral, stack, seen, stop, border);
+        return seen;
+    }
+
+    /**
+     * Grows {@code part}, a connected part of a component of the moral graph of {@code ancestral}
+     * without {@code stop} whose neighbours outside stop are {@code seeds}, into that whole
+     * component: only the seeds and what lies beyond them are walked, never the part's own edges.
+     */
+    void moralGrow(BitSet ancestral, BitSet part, BitSet seeds, BitSet stop) {
+        IntStack stack = new IntStack();
+        for (int v = seeds.nextSetBit(0); v >= 0; v = seeds.nextSetBit(v + 1)) {
+            if (!part.get(v) && !stop.get(v)) {
+                part.set(v);
+                stack.push(v);
+            }
+        }
+        moralWalk(ancestral, stack, part, stop, null);
+    }
+
+    /** Expands the stacked nodes (already in seen) through the moral graph, not entering stop. */
+    private void moralWalk(BitSet ancestral, IntStack stack, BitSet seen, BitSet stop, BitSet border) {
+        BitSet expanded = new BitSet();
         while (!stack.isEmpty()) {
             int v = stack.pop();
             for (int p : parents[v]) {
@@ -282,7 +304,6 @@ final class Graph {
                 }
             }
         }
-        return seen;
     }
 
     private static void visit(int w, BitSet stop, BitSet border, BitSet seen, IntStack stack) {

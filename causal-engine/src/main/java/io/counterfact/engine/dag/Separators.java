@@ -49,8 +49,18 @@ final class Separators {
      * the i-th vertex of S to the x-side and keeps the earlier ones in the separator, so each
      * separator is listed once and every branch yields at least one separator or stops at once.
      * The search keeps an explicit stack with one frame per listed separator (the separator itself
-     * and the vertices it must keep; the x-side is recomputed per branch), so its depth costs no
-     * call stack and its memory is bounded by the listing.
+     * and the vertices it must keep), so its depth costs no call stack and its memory is bounded by
+     * the listing.
+     *
+     * <p>Cost. A listed separator S is minimal with x's full component C_x behind it, so N(C_x) = S
+     * and the neighbourhood of the branch's x-side C_x ∪ {v} is (S ∪ N(v)) minus that side: it is
+     * updated from v's (and each absorbed vertex's) moral neighbourhood instead of walking the
+     * whole x-side, and the separator is the border met by the one walk of y's component. A branch
+     * therefore costs a walk of y's side plus the neighbourhoods of the vertices moved, not a walk
+     * of the ancestral set (on dense graphs most branches end without a separator, and the x-side
+     * is most of the graph). Each frame holds its C_x, grown from the x-side its separator was
+     * found for through the neighbours left outside the separator (the part of C_x not yet known),
+     * so the stack holds one node set per listed separator on it, as the listing does.
      */
     static Listing<BitSet> listMinimal(Graph g, BitSet ancestral, int x, int y, BitSet allowed, int limit,
                                        Budget budget) {
@@ -60,10 +70,12 @@ final class Separators {
         }
         Closest closest = new Closest(g, ancestral, y, allowed, budget);
         Deque<Frame> stack = new ArrayDeque<>();
-        BitSet first = closest.separator(Graph.set(x), new BitSet());
+        BitSet start = Graph.set(x);
+        BitSet around = g.moralNeighbours(ancestral, start);
+        BitSet first = closest.separator(start, around, new BitSet());
         if (first != null) {
             out.add(first);
-            stack.push(new Frame(first, new BitSet()));
+            stack.push(new Frame(first, new BitSet(), xSide(g, ancestral, start, around, first)));
         }
         while (!stack.isEmpty() && out.size() <= limit && !closest.outOfTime) {
             if (budget.expired()) {
@@ -82,12 +94,15 @@ final class Separators {
             f.cursor = v + 1;
             BitSet keep = f.separator.get(0, v);
             keep.or(f.mustKeep);
-            BitSet xSide = g.moralComponent(ancestral, x, f.separator, null);
-            xSide.set(v);
-            BitSet s = closest.separator(xSide, keep);
+            BitSet side = (BitSet) f.xSide.clone();
+            side.set(v);
+            around = g.moralNeighbours(ancestral, Graph.set(v));
+            around.or(f.separator);
+            around.andNot(side);
+            BitSet s = closest.separator(side, around, keep);
             if (s != null) {
                 out.add(s);
-                stack.push(new Frame(s, keep));
+                stack.push(new Frame(s, keep, xSide(g, ancestral, side, around, s)));
             }
         }
         if (out.size() > limit) {
@@ -97,14 +112,27 @@ final class Separators {
         return new Listing<>(out, closest.outOfTime ? Listing.TIME : null);
     }
 
+    /**
+     * x's component behind the separator s found for the x-side {@code side} with neighbourhood
+     * {@code around}: side grown through the neighbours that s left out (changes side).
+     */
+    private static BitSet xSide(Graph g, BitSet ancestral, BitSet side, BitSet around, BitSet s) {
+        BitSet seeds = (BitSet) around.clone();
+        seeds.andNot(s);
+        g.moralGrow(ancestral, side, seeds, s);
+        return side;
+    }
+
     private static final class Frame {
         final BitSet separator;
         final BitSet mustKeep;
+        final BitSet xSide; // x's component behind the separator, whose neighbours are the separator
         int cursor;
 
-        Frame(BitSet separator, BitSet mustKeep) {
+        Frame(BitSet separator, BitSet mustKeep, BitSet xSide) {
             this.separator = separator;
             this.mustKeep = mustKeep;
+            this.xSide = xSide;
         }
     }
 
@@ -125,26 +153,34 @@ final class Separators {
             this.budget = budget;
         }
 
-        BitSet separator(BitSet side, BitSet mustKeep) {
-            BitSet a = (BitSet) side.clone();
+        /**
+         * The closest separator to the connected x-side {@code side} (changed in place) whose moral
+         * neighbourhood is {@code around} (changed in place), or null when there is none holding
+         * mustKeep. Each round walks y's component once; its border is the separator.
+         */
+        BitSet separator(BitSet side, BitSet around, BitSet mustKeep) {
             BitSet separator;
             while (true) {
                 if (budget.expired()) {
                     outOfTime = true;
                     return null;
                 }
-                BitSet around = g.moralNeighbours(ancestral, a);
                 if (around.get(y)) {
                     return null;
                 }
-                BitSet ySide = g.moralComponent(ancestral, y, around, null);
-                separator = g.moralNeighbours(ancestral, ySide);
+                // y's component is a component of the graph without N(side): its neighbours all lie
+                // in N(side), and they are the border the walk meets
+                separator = new BitSet();
+                g.moralComponent(ancestral, y, around, separator);
                 BitSet blocked = (BitSet) separator.clone();
                 blocked.andNot(allowed);
                 if (blocked.isEmpty()) {
                     break;
                 }
-                a.or(blocked);
+                // N(side ∪ blocked) = (N(side) ∪ N(blocked)) minus side ∪ blocked
+                side.or(blocked);
+                around.or(g.moralNeighbours(ancestral, blocked));
+                around.andNot(side);
             }
             BitSet missing = (BitSet) mustKeep.clone();
             missing.andNot(separator);

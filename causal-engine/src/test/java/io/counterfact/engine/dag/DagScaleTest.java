@@ -149,6 +149,27 @@ class DagScaleTest {
                 DagParser.parseText("dag { Z -> X -> Y; Z -> Y }"), "X", "Y").orElseThrow());
     }
 
+    /**
+     * 1,000 nodes with 10 parents each: treatment and outcome share most of their ancestors, so
+     * there are more than 1,000 minimal sets and most branches of the listing find none (the x-side
+     * is most of the graph; the listing updates its neighbourhood instead of walking it). Without a
+     * budget the listing stops at the count, each set distinct, valid and minimal.
+     */
+    @Test
+    void theMinimalSetsOfADenseGraphAreListedToTheLimitEachValidAndMinimal() throws Exception {
+        Dag dense = ranked(1_000, 10, 10, 50, true);
+        AdjustmentSets sets = onSmallStack(() -> DagAnalyzer.adjustmentSets(dense, "v500", "v530", DagAnalyzer.LIMIT,
+                Duration.ZERO));
+        assertEquals(DagAnalyzer.LIMIT, sets.minimal().size());
+        assertEquals("count", sets.minimalTruncatedBy());
+        assertEquals(sets.minimal().size(), new HashSet<>(sets.minimal()).size());
+        List<List<String>> sample = new ArrayList<>();
+        for (int i = 0; i < sets.minimal().size(); i += 50) {
+            sample.add(sets.minimal().get(i));
+        }
+        assertMinimalSetsValid(dense, "v500", "v530", sample);
+    }
+
     @Test
     void aSpentBudgetTruncatesByTimeButStillNamesAMinimalSet() {
         Dag dense = ranked(1_000, 10, 10, 50, true);
