@@ -545,6 +545,8 @@ public final class DagAnalyzer {
         BitSet blockable = r.dag.observed();
         blockable.andNot(mediators);
         BitSet ancestorsOfY = bd.ancestors(Graph.set(r.y));
+        BitSet ancestorsOfX = bd.ancestors(Graph.set(r.x));
+        BitSet xs = Graph.set(r.x);
         List<Instrument> out = new ArrayList<>();
         BitSet candidates = r.dag.observed();
         candidates.clear(r.x);
@@ -559,8 +561,12 @@ public final class DagAnalyzer {
             if (out.size() == LIMIT) {
                 return new Listing<>(out, Listing.COUNT);
             }
-            BitSet ancestral = bd.ancestors(Graph.set(z));
-            ancestral.or(ancestorsOfY);
+            // An(z ∪ y): the ancestors of y when z is one of them (most candidates), not walked again
+            BitSet ancestral = ancestorsOfY;
+            if (!ancestorsOfY.get(z)) {
+                ancestral = bd.ancestors(Graph.set(z));
+                ancestral.or(ancestorsOfY);
+            }
             BitSet allowed = (BitSet) blockable.clone();
             allowed.and(ancestral);
             allowed.clear(r.y);
@@ -569,7 +575,11 @@ public final class DagAnalyzer {
             if (w == null || w.intersects(afterY) || w.get(r.x)) {
                 continue;
             }
-            if (!bd.dSeparated(Graph.set(r.x), Graph.set(z), w)) {
+            // x and z d-connected given w, decided inside An(z ∪ y) ∪ An(x): an ancestral set that
+            // holds x, z and w (w lies in An(z ∪ y)), so no closure of x ∪ z ∪ w is walked
+            BitSet within = (BitSet) ancestral.clone();
+            within.or(ancestorsOfX);
+            if (bd.reachable(xs, w, within).get(z)) {
                 out.add(new Instrument(r.dag.name(z), r.dag.declaredNames(w)));
             }
         }

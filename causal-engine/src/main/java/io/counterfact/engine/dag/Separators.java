@@ -172,6 +172,11 @@ final class Separators {
                 // in N(side), and they are the border the walk meets
                 separator = new BitSet();
                 g.moralComponent(ancestral, y, around, separator);
+                // y's component only shrinks from round to round and a vertex to keep never leaves
+                // N(side), so one that does not border it now never will: no separator holds it
+                if (!contains(separator, mustKeep)) {
+                    return null;
+                }
                 BitSet blocked = (BitSet) separator.clone();
                 blocked.andNot(allowed);
                 if (blocked.isEmpty()) {
@@ -182,9 +187,16 @@ final class Separators {
                 around.or(g.moralNeighbours(ancestral, blocked));
                 around.andNot(side);
             }
-            BitSet missing = (BitSet) mustKeep.clone();
-            missing.andNot(separator);
-            return missing.isEmpty() ? separator : null;
+            return separator;
         }
+    }
+
+    private static boolean contains(BitSet set, BitSet subset) {
+        for (int v = subset.nextSetBit(0); v >= 0; v = subset.nextSetBit(v + 1)) {
+            if (!set.get(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
