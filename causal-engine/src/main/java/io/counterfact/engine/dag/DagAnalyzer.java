@@ -544,6 +544,7 @@ public final class DagAnalyzer {
         BitSet afterY = bd.descendants(Graph.set(r.y));
         BitSet blockable = r.dag.observed();
         blockable.andNot(mediators);
+        blockable.clear(r.y);
         BitSet ancestorsOfY = bd.ancestors(Graph.set(r.y));
         BitSet ancestorsOfX = bd.ancestors(Graph.set(r.x));
         BitSet xs = Graph.set(r.x);
@@ -567,11 +568,14 @@ public final class DagAnalyzer {
                 ancestral = bd.ancestors(Graph.set(z));
                 ancestral.or(ancestorsOfY);
             }
-            BitSet allowed = (BitSet) blockable.clone();
-            allowed.and(ancestral);
-            allowed.clear(r.y);
-            allowed.clear(z);
-            BitSet w = Separators.nearest(bd, ancestral, r.y, z, allowed);
+            // W may hold the blockable nodes but z; the walks of the separator never leave the
+            // ancestral set, so the nodes outside it need not be taken out (no copy per candidate)
+            boolean zBlockable = blockable.get(z);
+            blockable.clear(z);
+            BitSet w = Separators.nearest(bd, ancestral, r.y, z, blockable);
+            if (zBlockable) {
+                blockable.set(z);
+            }
             if (w == null || w.intersects(afterY) || w.get(r.x)) {
                 continue;
             }
