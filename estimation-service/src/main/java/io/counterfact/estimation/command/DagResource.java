@@ -53,8 +53,26 @@ public class DagResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Analyze a DAG (dagitty text or JSON) for a treatment and an outcome")
+    @Operation(summary = "Analyze a DAG (dagitty text or JSON) for a treatment and an outcome",
+            description = "Body {\"dag\", \"treatment\", \"outcome\"}: dag is dagitty text or {\"nodes\", \"edges\", "
+                    + "\"bidirected\"}. Listings stop at 1,000 entries or when the request's time budget "
+                    + "(counterfact.dags.time-budget, 2 s by default) is spent, and say so per listing: "
+                    + "adjustmentSets.allTruncated (always present) with adjustmentSets.truncatedBy; "
+                    + "adjustmentSets.minimalTruncated with adjustmentSets.minimalTruncatedBy; frontDoorTruncated with "
+                    + "frontDoorTruncatedBy; instrumentsTruncated with instrumentsTruncatedBy; "
+                    + "impliedIndependencesTruncated (always present) with the top-level truncatedBy. Each truncatedBy "
+                    + "is \"count\" or \"time\" and, like minimalTruncated, frontDoorTruncated and "
+                    + "instrumentsTruncated, is present only when that listing stopped early. minimal: [] means that no "
+                    + "adjustment set exists (one minimal set is always found when any exists).")
+    @APIResponse(responseCode = "200", description = "{nodes, edges, adjustmentSets: {minimal, all, allTruncated, "
+            + "[truncatedBy], [minimalTruncated, minimalTruncatedBy]}, frontDoor, [frontDoorTruncated, "
+            + "frontDoorTruncatedBy], instruments: [{instrument, given}], [instrumentsTruncated, instrumentsTruncatedBy], "
+            + "impliedIndependences: [{x, y, given}], impliedIndependencesTruncated, [truncatedBy]}; the bracketed keys "
+            + "only when that listing stopped early, by \"count\" (1,000 entries) or \"time\" (the budget)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
     @APIResponse(responseCode = "400", description = "a syntax error, a cycle or an unknown node, named in detail",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "the body is larger than the JSON limit (1 MiB by default)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "too many analyses waiting; retry after the given seconds",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))

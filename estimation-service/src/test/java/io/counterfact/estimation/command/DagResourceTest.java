@@ -69,6 +69,16 @@ class DagResourceTest {
     }
 
     @Test
+    void theOpenApiDescriptionNamesEveryListingsTruncationKeys() {
+        String doc = given().when().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        for (String key : List.of("allTruncated", "minimalTruncated", "minimalTruncatedBy", "frontDoorTruncated",
+                "frontDoorTruncatedBy", "instrumentsTruncated", "instrumentsTruncatedBy", "impliedIndependencesTruncated",
+                "truncatedBy", "counterfact.dags.time-budget")) {
+            assertTrue(doc.contains(key), key);
+        }
+    }
+
+    @Test
     void aChainOfAHundredThousandNodesIs413AndTheServiceCarriesOn() {
         String dag = chain(100_000);
         assertTrue(dag.length() > 1_048_576, "past the 1 MiB JSON limit: " + dag.length() + " characters");
