@@ -59,8 +59,10 @@ public class RunningCommands {
         Control(String id, Duration timeLimit) {
             this.id = id;
             long now = System.nanoTime();
-            long limit = timeLimit.toNanos();
-            this.deadline = Long.MAX_VALUE - now < limit ? Long.MAX_VALUE : now + limit;
+            // zero or negative: no limit; past ~292 years a Duration has no nanoseconds, and is no limit either
+            long limit = timeLimit.isNegative() || timeLimit.isZero() || timeLimit.compareTo(Duration.ofDays(100_000)) > 0
+                    ? Long.MAX_VALUE : timeLimit.toNanos();
+            this.deadline = limit == Long.MAX_VALUE ? Long.MAX_VALUE : now + limit;
         }
 
         public String id() {
@@ -80,7 +82,7 @@ public class RunningCommands {
         @Override
         public void check() {
             Stop s = stop.get();
-            if (s == null && System.nanoTime() - deadline > 0) {
+            if (s == null && deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
                 stop(Stop.TIME_LIMIT);
                 s = stop.get();
             }
