@@ -154,6 +154,27 @@ public final class CausalEngine {
      * @throws InvalidSpecException when the request or the data make the estimate undefined
      */
     public EstimationResult estimate(DataFrame data, EstimationSpec spec, ProgressListener progress) {
+        return estimate(data, spec, progress, Cancellation.NONE);
+    }
+
+    /**
+     * As {@link #estimate(DataFrame, EstimationSpec, ProgressListener)}, checking {@code cancellation} at the
+     * engine's checkpoints (see {@link Cancellation}): before and after the point estimate, at every bootstrap and
+     * refutation replicate, cross-fitting fold, Newton iteration and range of pool work.
+     *
+     * @throws CancelledException as soon as a checkpoint finds {@code cancellation} says stop
+     * @throws InvalidSpecException when the request or the data make the estimate undefined
+     */
+    public EstimationResult estimate(DataFrame data, EstimationSpec spec, ProgressListener progress,
+                                     Cancellation cancellation) {
+        Cancellation c = cancellation == null ? Cancellation.NONE : cancellation;
+        return Cancellation.runWith(c, () -> {
+            c.check();
+            return estimateChecked(data, spec, progress);
+        });
+    }
+
+    private EstimationResult estimateChecked(DataFrame data, EstimationSpec spec, ProgressListener progress) {
         ProgressListener listener = progress == null ? ProgressListener.NONE : monotone(progress);
         Resolved r = resolve(data.schema(), spec);
         listener.onProgress(0.0, "validated");
@@ -174,11 +195,13 @@ public final class CausalEngine {
         if (r.fromDag) {
             result = result.withDiagnostic("adjustmentSet", Map.of("source", "dag", "covariates", r.spec.covariates()));
         }
+        Cancellation.checkpoint();
         if (bootstrap) {
             BootstrapRunner.Outcome b = BootstrapRunner.run(r.estimator, data, r.spec, r.options, result,
                     (f, stage) -> listener.onProgress(share + f * (bootstrapEnd - share), stage));
             result = result.withDiagnostic(CommonOptions.BOOTSTRAP, b.diagnostics()).withWarnings(b.warnings());
         }
+        Cancellation.checkpoint();
         if (refute.enabled()) {
             Refutations.Outcome o = Refutations.run(r.estimator, data, r.spec, r.options, result,
                     (f, stage) -> listener.onProgress(bootstrapEnd + f * (1 - bootstrapEnd), stage));

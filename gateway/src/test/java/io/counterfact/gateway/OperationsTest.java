@@ -70,7 +70,9 @@ class OperationsTest extends GatewayTestBase {
         RestAssured.get("/q/openapi?format=json").then().statusCode(200)
                 .body("components.securitySchemes.apiKey.scheme", is("bearer"))
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/datasets/{id}/rows"))
-                .body("components.responses.TooManyRequests.headers", org.hamcrest.Matchers.hasKey("Retry-After"));
+                .body("components.responses.TooManyRequests.headers", org.hamcrest.Matchers.hasKey("Retry-After"))
+                .body("paths.'/api/estimations/{id}'", org.hamcrest.Matchers.hasKey("delete"))
+                .body("components.schemas.Estimation.properties.status.enum", org.hamcrest.Matchers.hasItem("CANCELLED"));
         RestAssured.get("/q/openapi").then().statusCode(200).body(containsString("application/problem+json"));
     }
 }

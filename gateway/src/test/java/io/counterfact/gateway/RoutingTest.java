@@ -73,6 +73,30 @@ class RoutingTest extends GatewayTestBase {
         assertTrue(received.headers().contains("X-Forwarded-For"));
     }
 
+    /** DELETE /api/estimations/{id} (issue 24) is a command: the command side, never the views, and no fallback. */
+    @Test
+    void anAnalystsCancellationGoesToTheCommandSideAndItsAnswersComeBackAsTheyWere() {
+        services.estimation.answer((request, received) -> request.response().setStatusCode(202)
+                .putHeader("Content-Type", "application/json")
+                .end("{\"id\":\"est_1\",\"status\":\"CANCELLED\"}"));
+        analyst().delete("/api/estimations/est_1").then().statusCode(202).body("status", is("CANCELLED"));
+        assertEquals("DELETE", services.estimation.single().method());
+        assertEquals("/api/estimations/est_1", services.estimation.single().uri());
+        assertTrue(services.query.received().isEmpty(), "the views were asked: " + services.query.received());
+
+        String conflict = "{\"type\":\"about:blank\",\"title\":\"Conflict\",\"status\":409,"
+                + "\"detail\":\"estimation 'est_2' is SUCCEEDED already\"}";
+        services.estimation.answer((request, received) -> request.response().setStatusCode(409)
+                .putHeader("Content-Type", "application/problem+json").end(conflict));
+        analyst().delete("/api/estimations/est_2").then().statusCode(409).contentType("application/problem+json")
+                .body("detail", containsString("SUCCEEDED"));
+        services.estimation.answer((request, received) -> request.response().setStatusCode(404)
+                .putHeader("Content-Type", "application/problem+json")
+                .end("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"no estimation\"}"));
+        analyst().delete("/api/estimations/est_3").then().statusCode(404);
+        assertTrue(services.query.received().isEmpty(), "a 404 of a DELETE is not asked of the views");
+    }
+
     @Test
     void aServiceProblemPassesThroughUnchanged() {
         String problem = "{\"type\":\"about:blank\",\"title\":\"Conflict\",\"status\":409,\"detail\":\"nothing appended\"}";

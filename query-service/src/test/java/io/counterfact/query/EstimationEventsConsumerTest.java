@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import static io.counterfact.query.DatasetEventsConsumerTest.eventually;
 import static io.counterfact.query.DatasetEventsConsumerTest.overview;
 import static io.counterfact.query.EstimationFixtures.accepted;
+import static io.counterfact.query.EstimationFixtures.cancelled;
 import static io.counterfact.query.EstimationFixtures.completed;
 import static io.counterfact.query.EstimationFixtures.estimationId;
 import static io.counterfact.query.EstimationFixtures.failed;
@@ -158,6 +159,62 @@ class EstimationEventsConsumerTest {
         list(datasetId, "DONE").statusCode(400).body("detail", containsString("'status'"));
         given().header("Authorization", TestTokens.viewer()).when().get("/api/views/estimations").then()
                 .statusCode(400).body("detail", containsString("'datasetId'"));
+    }
+
+    @Test
+    void aCancellationEndsTheViewCancelledStreamsItAndNothingLaterMovesIt() throws Exception {
+        String datasetId = datasetWithVersion();
+        String id = estimationId();
+        Instant t0 = Instant.now().minusSeconds(60);
+        send(accepted(id, datasetId, "aipw", t0));
+        send(progress(id, 1, 0.4, "bootstrap", t0.plusSeconds(2)));
+        eventually(() -> estimation(id).statusCode(200).body("status", equalTo("RUNNING")));
+
+        // a live stream of the estimation sees the cancellation (the handler announces its change)
+        List<JsonNode> received = new CopyOnWriteArrayList<>();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(events + "?estimationId=" + id))
+                .header("Authorization", TestTokens.viewer()).header("Accept", "text/event-stream").build();
+        CompletableFuture<HttpResponse<Stream<String>>> response = HttpClient.newHttpClient()
+                .sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+        CompletableFuture<Void> reading = response.thenAcceptAsync(r -> r.body()
+                .filter(line -> line.startsWith("data:")).map(line -> tree(line.substring(5).trim()))
+                .takeWhile(change -> {
+                    received.add(change);
+                    return !"CANCELLED".equals(change.path("status").asText());
+                })
+                .forEach(change -> { }));
+        eventually(() -> assertTrue(received.stream().anyMatch(c -> "RUNNING".equals(c.path("status").asText())),
+                "the stream starts with the current state: " + received));
+
+        send(cancelled(id, datasetId, "RUNNING", 1, t0.plusSeconds(3)));
+        reading.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        response.get().body().close();
+        assertEquals("CANCELLED", received.get(received.size() - 1).path("status").asText(), received.toString());
+        estimation(id).statusCode(200).body("status", equalTo("CANCELLED"))
+                .body("finishedAt", equalTo(micros(t0.plusSeconds(3)))).body("result", nullValue())
+                .body("progress.attempt", equalTo(1)).body("progress.fraction", equalTo(0.4f));
+
+        // the stopped run's late progress, and a result that lost the race, leave it CANCELLED
+        ObjectNode late = progress(id, 1, 0.5, "bootstrap", t0.plusSeconds(3));
+        ObjectNode verdict = completed(id, datasetId, result("aipw", 9.0), 1, t0.plusSeconds(2), t0.plusSeconds(4));
+        send(late);
+        send(verdict);
+        eventually(() -> assertTrue(inInbox(late) && inInbox(verdict), "both consumed"));
+        estimation(id).statusCode(200).body("status", equalTo("CANCELLED")).body("result", nullValue());
+        list(datasetId, "CANCELLED").statusCode(200).body("id", contains(id));
+        overview(datasetId).statusCode(200).body("latestEstimates", hasSize(0));
+    }
+
+    @Test
+    void anEstimationCancelledWhileQueuedShowsNoAttempt() {
+        String datasetId = datasetWithVersion();
+        String id = estimationId();
+        Instant t0 = Instant.now().minusSeconds(60);
+        send(accepted(id, datasetId, "ipw", t0));
+        send(cancelled(id, datasetId, "QUEUED", 0, t0.plusSeconds(1)));
+        eventually(() -> estimation(id).statusCode(200).body("status", equalTo("CANCELLED"))
+                .body("progress", nullValue()).body("request.method", equalTo("ipw"))
+                .body("finishedAt", equalTo(micros(t0.plusSeconds(1)))));
     }
 
     @Test

@@ -79,6 +79,13 @@ final class EstimationFixtures {
         return event(EventTypes.ESTIMATION_FAILED, id, data);
     }
 
+    static ObjectNode cancelled(String id, String datasetId, String previousStatus, int attempt, Instant cancelledAt) {
+        ObjectNode data = JSON.createObjectNode().put("estimationId", id).put("datasetId", datasetId).put("version", 1)
+                .put("status", "CANCELLED").put("previousStatus", previousStatus).put("attempt", attempt)
+                .put("cancelledAt", cancelledAt.toString());
+        return event(EventTypes.ESTIMATION_CANCELLED, id, data);
+    }
+
     private static ObjectNode event(String type, String id, ObjectNode data) {
         return valid(EventEnvelope.of(type, 1, SOURCE, id, TRACEPARENT, data));
     }

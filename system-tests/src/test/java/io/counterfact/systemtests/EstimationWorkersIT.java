@@ -167,7 +167,7 @@ class EstimationWorkersIT {
     @Order(2)
     void sigtermOfAWorkerWithCommandsInFlightLosesNoneAndRunsEachOnce() {
         ServiceProcess stays = workers.get(0);
-        // a long grace (the default is 20 s), so that on a slow machine the running commands surely finish in it
+        // a long grace (the default is 20 s): the interrupted commands surely reach a checkpoint and are handed back in it
         ServiceProcess leaving = suite.start(worker("estimation-c").jvmArgs("-Dcounterfact.estimation.shutdown-grace=PT60S"));
         workers.add(leaving);
         try {
@@ -189,10 +189,13 @@ class EstimationWorkersIT {
             System.out.printf("after SIGTERM (exit %d): attempts of the in-flight commands %s; %s; %s%n", exit,
                     inFlight.stream().map(id -> db.estimations(List.of(id)).get(id).attempts()).toList(), db.summary(ids),
                     droppedDuplicates());
-            // graceful: the running commands finished within the grace, the others were handed back before they started
+            // graceful (issue 24): the commands running at the SIGTERM (those seen above, or started since) were
+            // interrupted at a checkpoint and handed back, so they started at most twice (the interrupted start and the
+            // one that finished, no result computed twice: below); the others were handed back before they started
             Map<String, Integer> rerun = new TreeMap<>();
-            db.estimations(ids).values().stream().filter(e -> e.attempts() != 1).forEach(e -> rerun.put(e.id(), e.attempts()));
-            assertTrue(rerun.isEmpty(), "estimations not run exactly once after a graceful scale-in: " + rerun);
+            db.estimations(ids).values().stream().filter(e -> e.attempts() < 1 || e.attempts() > 2)
+                    .forEach(e -> rerun.put(e.id(), e.attempts()));
+            assertTrue(rerun.isEmpty(), "estimations run more often than a graceful scale-in explains: " + rerun);
             assertNoResultComputedTwice();
             List<String> errors = leaving.logText().lines().filter(l -> l.contains(" ERROR ")).toList();
             assertTrue(errors.isEmpty(), leaving.name() + " logged errors while shutting down: " + errors);

@@ -1,5 +1,6 @@
 package io.counterfact.engine.bootstrap;
 
+import io.counterfact.engine.Cancellation;
 import io.counterfact.engine.CommonOptions;
 import io.counterfact.engine.EstimationResult;
 import io.counterfact.engine.EstimationSpec;
@@ -79,6 +80,7 @@ public final class BootstrapRunner {
             int[] rows = new int[n];
             DataFrame sample = null;
             for (int k = from; k < to; k++) {
+                Cancellation.checkpoint(); // each replicate is a whole estimation
                 SplittableRandom rng = streams[k];
                 for (int i = 0; i < n; i++) {
                     rows[i] = rng.nextInt(n);
@@ -154,6 +156,7 @@ public final class BootstrapRunner {
         double[] jack = new double[groups];
         Parallel.forRanges(groups, (from, to) -> {
             for (int g = from; g < to; g++) {
+                Cancellation.checkpoint();
                 int[] rows = new int[n - countInGroup(n, groups, g)];
                 int k = 0;
                 for (int i = 0; i < n; i++) {

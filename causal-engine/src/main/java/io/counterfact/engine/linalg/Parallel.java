@@ -1,5 +1,7 @@
 package io.counterfact.engine.linalg;
 
+import io.counterfact.engine.Cancellation;
+
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -12,6 +14,10 @@ import java.util.concurrent.RecursiveAction;
  * <p>Work is handed out as index ranges. Callers that reduce results keep one partial result per
  * fixed-size item and sum the partials in index order, so a result never depends on how many
  * threads ran it.
+ *
+ * <p>The calling thread's {@link Cancellation#current() cancellation} goes with the work: each range runs with it as
+ * its thread's current one, and is checked before the range starts, so an estimation asked to stop stops handing out
+ * work, and the checkpoints inside the bodies see the caller's cancellation on the pool's threads too.
  */
 public final class Parallel {
 
@@ -41,19 +47,22 @@ public final class Parallel {
 
     /**
      * Runs {@code body} over {@code [0, count)} split into contiguous ranges, each index exactly
-     * once, and returns when all are done. Exceptions thrown by the body propagate to the caller.
+     * once, and returns when all are done. Exceptions thrown by the body propagate to the caller (among them a
+     * {@link io.counterfact.engine.CancelledException} from the caller's cancellation).
      */
     public static void forRanges(int count, RangeBody body) {
         if (count <= 0) {
             return;
         }
+        Cancellation cancellation = Cancellation.current();
+        cancellation.check();
         if (count == 1 || PARALLELISM == 1) {
             body.run(0, count);
             return;
         }
         // a few ranges per thread balance uneven ranges without much scheduling cost
         int tasks = Math.min(count, PARALLELISM * 4);
-        RangeTask root = new RangeTask(body, count, tasks, 0, tasks);
+        RangeTask root = new RangeTask(body, cancellation, count, tasks, 0, tasks);
         if (ForkJoinTask.inForkJoinPool()) {
             root.invoke();
         } else {
@@ -63,13 +72,15 @@ public final class Parallel {
 
     private static final class RangeTask extends RecursiveAction {
         private final RangeBody body;
+        private final Cancellation cancellation;
         private final int count;
         private final int tasks;
         private final int firstTask;
         private final int endTask;
 
-        RangeTask(RangeBody body, int count, int tasks, int firstTask, int endTask) {
+        RangeTask(RangeBody body, Cancellation cancellation, int count, int tasks, int firstTask, int endTask) {
             this.body = body;
+            this.cancellation = cancellation;
             this.count = count;
             this.tasks = tasks;
             this.firstTask = firstTask;
@@ -82,13 +93,18 @@ public final class Parallel {
                 int from = (int) ((long) count * firstTask / tasks);
                 int to = (int) ((long) count * endTask / tasks);
                 if (to > from) {
-                    body.run(from, to);
+                    // a pool thread (possibly helping with another estimation's work while it waits for its own) runs
+                    // this range under the caller's cancellation, NONE included, and gets its own back after
+                    Cancellation.runWith(cancellation, () -> {
+                        cancellation.check();
+                        body.run(from, to);
+                    });
                 }
                 return;
             }
             int mid = (firstTask + endTask) >>> 1;
-            invokeAll(new RangeTask(body, count, tasks, firstTask, mid),
-                    new RangeTask(body, count, tasks, mid, endTask));
+            invokeAll(new RangeTask(body, cancellation, count, tasks, firstTask, mid),
+                    new RangeTask(body, cancellation, count, tasks, mid, endTask));
         }
     }
 }

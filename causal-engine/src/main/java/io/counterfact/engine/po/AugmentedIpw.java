@@ -1,5 +1,6 @@
 package io.counterfact.engine.po;
 
+import io.counterfact.engine.Cancellation;
 import io.counterfact.engine.EstimationResult;
 import io.counterfact.engine.EstimationSpec;
 import io.counterfact.engine.Estimator;
@@ -345,6 +346,7 @@ public final class AugmentedIpw implements Estimator {
         double[] m0 = new double[n];
         Parallel.forRanges(folds, (from, to) -> {
             for (int k = from; k < to; k++) {
+                Cancellation.checkpoint(); // each fold refits every nuisance model
                 int[] test = rowsWhere(fold, k, true);
                 int[] train = rowsWhere(fold, k, false);
                 String context = " outside cross-fitting fold " + (k + 1);

@@ -1,5 +1,6 @@
 package io.counterfact.engine.po;
 
+import io.counterfact.engine.Cancellation;
 import io.counterfact.engine.linalg.Centering;
 import io.counterfact.engine.linalg.Cholesky;
 import io.counterfact.engine.linalg.Gram;
@@ -245,6 +246,7 @@ public final class LogisticRegression {
             if (iterations >= maxIterations) {
                 throw separation(spreads, state);
             }
+            Cancellation.checkpoint(); // each iteration is a pass over every row
             iterations++;
             Cholesky h;
             try {

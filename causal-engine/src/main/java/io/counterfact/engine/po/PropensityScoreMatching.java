@@ -1,5 +1,6 @@
 package io.counterfact.engine.po;
 
+import io.counterfact.engine.Cancellation;
 import io.counterfact.engine.EstimationResult;
 import io.counterfact.engine.EstimationSpec;
 import io.counterfact.engine.Estimator;
@@ -183,6 +184,9 @@ public final class PropensityScoreMatching implements Estimator {
         boolean[] used = new boolean[n];
         long totalMatches = 0;
         for (int i = 0; i < n; i++) {
+            if ((i & 1023) == 0) {
+                Cancellation.checkpoint(); // a unit's matches cost little, but a ties-heavy pool can make n of them slow
+            }
             boolean target = switch (estimand) {
                 case "ATT" -> t[i] == 1.0;
                 case "ATC" -> t[i] == 0.0;

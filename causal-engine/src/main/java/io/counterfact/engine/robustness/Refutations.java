@@ -1,5 +1,6 @@
 package io.counterfact.engine.robustness;
 
+import io.counterfact.engine.Cancellation;
 import io.counterfact.engine.CommonOptions;
 import io.counterfact.engine.EstimationResult;
 import io.counterfact.engine.EstimationSpec;
@@ -321,6 +322,7 @@ public final class Refutations {
         double[] out = new double[count];
         Parallel.forRanges(count, (from, to) -> {
             for (int k = from; k < to; k++) {
+                Cancellation.checkpoint(); // each replicate is a whole estimation
                 out[k] = body.estimate(streams[k]);
                 counter.step(stage);
             }

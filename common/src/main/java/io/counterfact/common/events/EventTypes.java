@@ -12,6 +12,8 @@ public final class EventTypes {
     public static final String ESTIMATION_PROGRESS = "io.counterfact.estimation.progress";
     public static final String ESTIMATION_COMPLETED = "io.counterfact.estimation.completed";
     public static final String ESTIMATION_FAILED = "io.counterfact.estimation.failed";
+    /** DELETE /api/estimations/{id} stopped a QUEUED or RUNNING estimation. */
+    public static final String ESTIMATION_CANCELLED = "io.counterfact.estimation.cancelled";
 
     private EventTypes() {
     }

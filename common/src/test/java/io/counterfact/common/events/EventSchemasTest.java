@@ -67,4 +67,20 @@ class EventSchemasTest {
         ((ObjectNode) bad.get("data").get("request")).put("version", 0);
         assertFalse(EventSchemas.violations(bad).isEmpty(), "the referenced request schema is applied");
     }
+
+    @Test
+    void aCancelledEventNamesTheStatusItLeftWhichIsQueuedOrRunning() {
+        ObjectNode data = json.createObjectNode().put("estimationId", "est_1").put("datasetId", "ds_1").put("version", 1)
+                .put("status", "CANCELLED").put("previousStatus", "RUNNING").put("attempt", 1)
+                .put("cancelledAt", "2026-12-07T10:00:00Z");
+        ObjectNode ok = json.valueToTree(EventEnvelope.of(EventTypes.ESTIMATION_CANCELLED, 1, "/test", "est_1", null, data));
+        assertEquals(java.util.List.of(), EventSchemas.violations(ok));
+
+        ObjectNode finished = ok.deepCopy();
+        ((ObjectNode) finished.get("data")).put("previousStatus", "SUCCEEDED");
+        assertFalse(EventSchemas.violations(finished).isEmpty(), "a finished estimation is never cancelled");
+        ObjectNode noTime = ok.deepCopy();
+        ((ObjectNode) noTime.get("data")).remove("cancelledAt");
+        assertFalse(EventSchemas.violations(noTime).isEmpty());
+    }
 }

@@ -54,6 +54,9 @@ public class EstimationCommands {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    RunningCommands runs;
+
     @ConfigProperty(name = "counterfact.estimation.replica-wait", defaultValue = "PT10S")
     Duration replicaWait;
 
@@ -97,6 +100,39 @@ public class EstimationCommands {
         }
         // a concurrent request with the same key won the insert
         return replay(transactions.inTransaction(c -> repository.findByIdempotencyKey(c, key)).orElseThrow(), normalized);
+    }
+
+    /**
+     * {@code DELETE /api/estimations/{id}}: a QUEUED or RUNNING estimation becomes CANCELLED at once, with its
+     * EstimationCancelled event, in one transaction (a QUEUED one is then never started: workers start only
+     * non-terminal rows; a RUNNING one stops at its next checkpoint, on whichever pod runs it: see
+     * {@link RunningCommands}). A CANCELLED one is answered as it is (repeating the call is harmless).
+     *
+     * @return the estimation as stored after the call
+     * @throws ProblemException 404 if unknown, 409 if it finished (SUCCEEDED or FAILED) before it could be cancelled
+     */
+    public EstimationRepository.Row cancel(String id, String traceparent) {
+        String trace = traceparent != null && TRACEPARENT.matcher(traceparent).matches() ? traceparent : null;
+        EstimationRepository.Cancel done = transactions.inTransaction(c -> {
+            Optional<EstimationRepository.Cancel> cancel = repository.cancel(c, id);
+            if (cancel.isPresent() && !cancel.get().previous().terminal()) {
+                EstimationRepository.Row row = cancel.get().row();
+                events.cancelled(c, row, cancel.get().previous(), trace != null ? trace : row.traceparent());
+            }
+            return cancel.orElse(null);
+        });
+        if (done == null) {
+            throw ProblemException.notFound("no estimation '" + EstimationRequest.shown(id) + "'");
+        }
+        EstimationRepository.Status status = done.row().status();
+        if (status == EstimationRepository.Status.SUCCEEDED || status == EstimationRepository.Status.FAILED) {
+            throw ProblemException.conflict("estimation '" + id + "' is " + status + " already: only a QUEUED or "
+                    + "RUNNING estimation can be cancelled");
+        }
+        if (done.previous() == EstimationRepository.Status.RUNNING) {
+            runs.cancelHere(id); // if it runs on this pod, at once; on another pod its poll finds it within 200 ms
+        }
+        return done.row();
     }
 
     private Accepted replay(EstimationRepository.Row earlier, ObjectNode normalized) {

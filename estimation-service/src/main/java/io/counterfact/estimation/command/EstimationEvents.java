@@ -72,6 +72,16 @@ public class EstimationEvents {
         write(c, Topics.ESTIMATION_EVENTS, row.id(), EventTypes.ESTIMATION_FAILED, row.traceparent(), data);
     }
 
+    /** EstimationCancelled: DELETE stopped a QUEUED or RUNNING estimation (once per estimation). */
+    public void cancelled(Connection c, EstimationRepository.Row row, EstimationRepository.Status previous,
+                          String traceparent) throws SQLException {
+        ObjectNode data = json.createObjectNode().put("estimationId", row.id()).put("datasetId", row.datasetId())
+                .put("version", row.version()).put("status", "CANCELLED").put("previousStatus", previous.name())
+                .put("attempt", row.attempts())
+                .put("cancelledAt", (row.finishedAt() == null ? Instant.now() : row.finishedAt()).toString());
+        write(c, Topics.ESTIMATION_EVENTS, row.id(), EventTypes.ESTIMATION_CANCELLED, traceparent, data);
+    }
+
     private void write(Connection c, String topic, String key, String type, String traceparent, ObjectNode data)
             throws SQLException {
         OutboxRows.insertJson(c, json, topic, key, EventEnvelope.of(type, 1, SOURCE, key, traceparent, data));

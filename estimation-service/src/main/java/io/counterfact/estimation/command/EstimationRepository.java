@@ -14,13 +14,24 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The {@code estimation} table. Status moves QUEUED → RUNNING → SUCCEEDED | FAILED, and every transition out of a
- * non-terminal state is a conditional UPDATE: a terminal row never changes again, whoever else holds the command.
+ * The {@code estimation} table. Status moves QUEUED → RUNNING → SUCCEEDED | FAILED, or from QUEUED or RUNNING to
+ * CANCELLED (DELETE), and every transition out of a non-terminal state is a conditional UPDATE: a terminal row never
+ * changes again, whoever else holds the command. A run handed back on shutdown goes from RUNNING back to QUEUED.
  */
 @ApplicationScoped
 public class EstimationRepository {
 
-    public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED }
+    public enum Status {
+        QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;
+
+        public boolean terminal() {
+            return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+        }
+    }
+
+    /** A cancellation: the row as stored, and the status it had before (equal to its status if it was terminal). */
+    public record Cancel(Row row, Status previous) {
+    }
 
     public record Row(String id, String idempotencyKey, String datasetId, int version, JsonNode request, Status status,
                       JsonNode result, String error, int attempts, String traceparent, Instant createdAt,
@@ -100,6 +111,53 @@ public class EstimationRepository {
             s.setString(1, reason);
             s.setString(2, id);
             return one(s);
+        }
+    }
+
+    /**
+     * QUEUED or RUNNING → CANCELLED. @return the row as it is after the call and its status before (a terminal row
+     * is returned unchanged), or empty if unknown
+     */
+    public Optional<Cancel> cancel(Connection c, String id) throws SQLException {
+        Optional<Row> before;
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM estimation WHERE id = ? FOR UPDATE")) {
+            s.setString(1, id);
+            before = one(s);
+        }
+        if (before.isEmpty() || before.get().status().terminal()) {
+            return before.map(r -> new Cancel(r, r.status()));
+        }
+        try (PreparedStatement s = c.prepareStatement("UPDATE estimation SET status = 'CANCELLED', finished_at = now() "
+                + "WHERE id = ? AND " + NON_TERMINAL + " RETURNING " + COLUMNS)) {
+            s.setString(1, id);
+            return Optional.of(new Cancel(one(s).orElseThrow(), before.get().status()));
+        }
+    }
+
+    /** @return those of {@code ids} that are CANCELLED (one indexed look-up per id; what a worker polls) */
+    public java.util.Set<String> cancelled(Connection c, java.util.Collection<String> ids) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM estimation WHERE id = ANY (?) AND status = 'CANCELLED'")) {
+            s.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A run handed back (its service stopping): RUNNING → QUEUED, if it is still the run of that {@code attempt} (a
+     * worker that took the command over meanwhile keeps it). @return whether the row was changed
+     */
+    public boolean requeue(Connection c, String id, int attempt) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE estimation SET status = 'QUEUED' "
+                + "WHERE id = ? AND status = 'RUNNING' AND attempts = ?")) {
+            s.setString(1, id);
+            s.setInt(2, attempt);
+            return s.executeUpdate() == 1;
         }
     }
 

@@ -10,6 +10,7 @@ import io.counterfact.common.http.ProblemMappers;
 import io.counterfact.estimation.db.Transactions;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -90,16 +91,53 @@ public class EstimationResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "An estimation's status on the command side: {id, status, request, result, error}")
+    @Operation(summary = "An estimation's status on the command side: {id, status, request, result, error}; status is "
+            + "QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED")
+    @APIResponse(responseCode = "200", description = "the estimation",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = EstimationStatus.class)))
     @APIResponse(responseCode = "404", description = "unknown estimation",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response get(@PathParam("id") String id) {
         EstimationRepository.Row row = transactions.inTransaction(c -> repository.find(c, id))
                 .orElseThrow(() -> ProblemException.notFound("no estimation '" + id + "'"));
+        return Response.ok(body(row), MediaType.APPLICATION_JSON).build();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Cancel an estimation (analyst): a QUEUED one never starts, a RUNNING one stops at its next "
+            + "checkpoint (within a second), on whichever worker runs it; its status is CANCELLED (terminal) at once. "
+            + "Repeating the call is harmless (202 again)")
+    @APIResponse(responseCode = "202", description = "cancelled: the estimation as stored, status CANCELLED",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = EstimationStatus.class)))
+    @APIResponse(responseCode = "403", description = "the caller's role may only read (viewer)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "unknown estimation",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "the estimation finished (SUCCEEDED or FAILED) before it could be cancelled",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response cancel(@PathParam("id") String id, @HeaderParam("traceparent") String traceparent) {
+        EstimationRepository.Row row = commands.cancel(id, traceparent);
+        return Response.accepted(body(row)).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    /** What GET and DELETE answer, as JSON text. */
+    private String body(EstimationRepository.Row row) {
         ObjectNode body = json.createObjectNode().put("id", row.id()).put("status", row.status().name());
         body.set("request", row.request());
         body.set("result", row.result() == null ? json.nullNode() : row.result());
         body.put("error", row.error());
-        return Response.ok(body.toString(), MediaType.APPLICATION_JSON).build();
+        return body.toString();
+    }
+
+    /** The shape of an estimation on the command side, for the OpenAPI document. */
+    @Schema(name = "EstimationStatus", description = "an estimation as the command side stores it")
+    public record EstimationStatus(
+            @Schema(description = "the estimation's id") String id,
+            @Schema(enumeration = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"},
+                    description = "CANCELLED: stopped by DELETE (terminal, like SUCCEEDED and FAILED)") String status,
+            @Schema(description = "the request as accepted") Object request,
+            @Schema(description = "the result, when SUCCEEDED") Object result,
+            @Schema(description = "why it FAILED") String error) {
     }
 }

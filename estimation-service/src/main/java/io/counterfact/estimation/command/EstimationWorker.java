@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.counterfact.common.events.EventSchemas;
 import io.counterfact.common.events.EventTypes;
 import io.counterfact.common.tracing.Tracing;
+import io.counterfact.engine.CancelledException;
 import io.counterfact.engine.CausalEngine;
 import io.counterfact.engine.EstimationResult;
 import io.counterfact.engine.InvalidSpecException;
@@ -52,12 +53,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * terminal estimation does nothing. A command that cannot be processed goes to the dead-letter topic (nacked) and
  * its estimation, if known, ends FAILED.
  *
- * <p>Graceful shutdown (a pod scaled in, SIGTERM): from the {@link ShutdownEvent} on, no command starts any more;
- * the running ones get {@code counterfact.estimation.shutdown-grace} to finish while the consumer still holds its
- * partitions. A command not started, or still running when the grace is over, or failing because the service is
- * going down, is handed back: neither acknowledged nor dead-lettered, so its offset is not committed and the worker
- * that takes the partition over runs it (a new attempt). Without this, a command that failed only because the
- * datasource or the container was closing under it would go to the dead-letter topic or be stored FAILED.
+ * <p>Each run checks a {@link RunningCommands.Control} at the engine's checkpoints (every bootstrap replicate,
+ * cross-fitting fold, Newton iteration, ...), which stops it when its estimation is cancelled (DELETE, on any pod:
+ * see {@link RunningCommands}), when it passes {@code counterfact.estimation.time-limit} (it then ends FAILED saying
+ * so, acknowledged: never run again), or when the service shuts down.
+ *
+ * <p>Graceful shutdown (a pod scaled in, SIGTERM): from the {@link ShutdownEvent} on, no command starts any more,
+ * and the running ones are stopped at their next checkpoint (within a second) and handed back; the service waits up to
+ * {@code counterfact.estimation.shutdown-grace} for them while the consumer still holds its partitions. A command not
+ * started, or interrupted, or still running when the grace is over, or failing because the service is going down, is
+ * handed back: neither acknowledged nor dead-lettered, so its offset is not committed and the worker that takes the
+ * partition over runs it (a new attempt); a run interrupted here also puts its row back to QUEUED. Neither cancelled
+ * nor failed: the estimation is not at fault. Without this, a command that failed only because the datasource or the
+ * container was closing under it would go to the dead-letter topic or be stored FAILED, and a long run would hold the
+ * pod until its kill.
  */
 @ApplicationScoped
 public class EstimationWorker {
@@ -95,6 +104,13 @@ public class EstimationWorker {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    RunningCommands runs;
+
+    /** A run still going this long after its start is stopped at its next checkpoint and ends FAILED, not run again. */
+    @ConfigProperty(name = "counterfact.estimation.time-limit", defaultValue = "PT30M")
+    Duration timeLimit;
 
     @ConfigProperty(name = "counterfact.estimation.progress-interval", defaultValue = "PT1S")
     Duration progressInterval;
@@ -134,6 +150,11 @@ public class EstimationWorker {
      */
     void stop(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION) ShutdownEvent event) {
         stopping = true;
+        int interrupted = runs.stopAll();
+        if (interrupted > 0) {
+            LOG.infof("shutting down: %d running command(s) interrupted at their next checkpoint, to be handed back",
+                    interrupted);
+        }
         long deadline = System.nanoTime() + shutdownGrace.toNanos();
         while (running.get() > 0 && System.nanoTime() < deadline) {
             try {
@@ -304,13 +325,30 @@ public class EstimationWorker {
         }
     }
 
-    /** Runs a started estimation and stores its result or failure (once: see {@link EstimationRepository}). */
+    /**
+     * Runs a started estimation and stores its result or failure (once: see {@link EstimationRepository}), unless it
+     * is stopped: cancelled (its row is CANCELLED already), past its time limit (FAILED, saying so) or by a shutdown
+     * (handed back).
+     */
     private void execute(EstimationRepository.Row row) {
+        RunningCommands.Control control = runs.started(row.id(), timeLimit);
+        try {
+            execute(row, control);
+        } finally {
+            runs.finished(control);
+        }
+    }
+
+    private void execute(EstimationRepository.Row row, RunningCommands.Control control) {
         String id = row.id();
         EstimationResult result;
         try {
             DataFrame frame = replica.load(row.datasetId(), row.version());
-            result = engine.estimate(frame, EstimationRequest.spec(json, row.request()), throttled(row));
+            control.check(); // the load may have taken a while: a cancellation meanwhile stops it before the engine
+            result = engine.estimate(frame, EstimationRequest.spec(json, row.request()), throttled(row, control), control);
+        } catch (CancelledException e) {
+            stopped(row, control);
+            return;
         } catch (InvalidSpecException e) {
             String message = e.getMessage();
             // some engine messages (the DAG's) name their field already
@@ -337,7 +375,7 @@ public class EstimationWorker {
             if (done.isPresent()) {
                 events.completed(c, done.get().withTraceparent(row.traceparent()), stored, done.get().finishedAt());
             } else {
-                LOG.infof("estimation %s was finished by another worker meanwhile: this result is dropped", id);
+                LOG.infof("estimation %s was finished by another worker or cancelled meanwhile: this result is dropped", id);
             }
             return null;
         });
@@ -360,6 +398,50 @@ public class EstimationWorker {
                 + "not a problem with the request. Please report the incident id; retrying will not help until it is fixed";
     }
 
+    /** A run its control stopped: done if cancelled, FAILED past its time limit, handed back on shutdown. */
+    private void stopped(EstimationRepository.Row row, RunningCommands.Control control) {
+        RunningCommands.Stop why = control.stop();
+        if (why == RunningCommands.Stop.CANCELLED) {
+            // DELETE stored CANCELLED and published its event; the command is done (acknowledged)
+            LOG.infof("estimation %s cancelled: its run stopped (attempt %d)", row.id(), row.attempts());
+            return;
+        }
+        if (why == RunningCommands.Stop.TIME_LIMIT) {
+            LOG.infof("estimation %s stopped at its time limit of %s (attempt %d)", row.id(), timeLimit, row.attempts());
+            finishFailed(row, timeLimitReason(timeLimit), null);
+            return;
+        }
+        // SHUTDOWN: not the estimation's fault; back to QUEUED for the worker that takes the command over
+        try {
+            transactions.inTransaction(c -> repository.requeue(c, row.id(), row.attempts()));
+        } catch (RuntimeException e) {
+            LOG.debugf("estimation %s not put back to QUEUED (the next worker starts it anyway): %s", row.id(), e.toString());
+        }
+        throw new HandBackException("interrupted by the shutdown at a checkpoint", null);
+    }
+
+    /** The reason of a run stopped at its time limit, in the analyst's words. */
+    static String timeLimitReason(Duration limit) {
+        return "stopped after " + words(limit) + ", the time limit of an estimation; ask for fewer bootstrap "
+                + "replicates (options.bootstrap.replicates), fewer refutation replicates or cross-fitting folds, or "
+                + "use fewer rows (a smaller dataset version)";
+    }
+
+    /** 30 min, 2 h, 45 s, 1.5 s: the limit as a person would say it. */
+    static String words(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0 && ms >= 3_600_000) {
+            return ms / 3_600_000 + " h";
+        }
+        if (ms % 60_000 == 0 && ms >= 60_000) {
+            return ms / 60_000 + " min";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + " s";
+        }
+        return java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + " s";
+    }
+
     private void finishFailed(EstimationRepository.Row row, String reason, String field) {
         transactions.inTransaction(c -> {
             Optional<EstimationRepository.Row> done = repository.fail(c, row.id(), reason);
@@ -375,12 +457,12 @@ public class EstimationWorker {
      * Time alone throttles it: a command of less than a second publishes only its start, so that short commands do
      * not cost the views (and the brokers, and the database) twenty events each, while a long one still shows life.
      */
-    private ProgressListener throttled(EstimationRepository.Row row) {
+    private ProgressListener throttled(EstimationRepository.Row row, RunningCommands.Control control) {
         long[] lastAt = {System.nanoTime()};
         double[] last = {0};
         return (fraction, stage) -> {
             long now = System.nanoTime();
-            if (fraction >= 1.0 || fraction <= last[0]) {
+            if (fraction >= 1.0 || fraction <= last[0] || control.stop() != null) {
                 return;
             }
             if (now - lastAt[0] < progressInterval.toNanos()) {

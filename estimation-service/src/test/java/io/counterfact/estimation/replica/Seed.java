@@ -57,6 +57,41 @@ public final class Seed {
         return ds;
     }
 
+    /**
+     * Publishes a generated dataset as version 1 of a new dataset: {@code rows} rows of a binary treatment {@code t}
+     * (its propensity a logistic function of the covariates), an outcome {@code y} and numeric covariates
+     * {@code x1..x4}, none missing: data any propensity method runs on, as slowly as its size makes it.
+     *
+     * @return the dataset id
+     */
+    public static String generated(ObjectMapper json, String bootstrap, int rows, long seed) throws Exception {
+        java.util.Random random = new java.util.Random(seed);
+        List<Fixtures.Col> cols = List.of(new Fixtures.Col("y", ColumnType.NUMERIC), new Fixtures.Col("t", ColumnType.BINARY),
+                new Fixtures.Col("x1", ColumnType.NUMERIC), new Fixtures.Col("x2", ColumnType.NUMERIC),
+                new Fixtures.Col("x3", ColumnType.NUMERIC), new Fixtures.Col("x4", ColumnType.NUMERIC));
+        double[][] numbers = new double[cols.size()][rows];
+        for (int r = 0; r < rows; r++) {
+            double eta = 0;
+            for (int c = 2; c < cols.size(); c++) {
+                numbers[c][r] = random.nextGaussian();
+                eta += 0.3 * numbers[c][r];
+            }
+            numbers[1][r] = random.nextDouble() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+            numbers[0][r] = 2 * numbers[1][r] + eta + random.nextGaussian();
+        }
+        Fixtures.Table table = new Fixtures.Table(cols, rows, numbers, new String[cols.size()][]);
+        Fixtures.Batch batch = Fixtures.batch(table, 8192);
+        String ds = Fixtures.datasetId();
+        try (KafkaProducer<String, byte[]> producer = Fixtures.producer(bootstrap)) {
+            for (int g = 0; g < batch.rowGroups().size(); g++) {
+                producer.send(Fixtures.chunk(ds, batch, g, 1)).get();
+            }
+            producer.send(Fixtures.event(json, Fixtures.commit(json, ds, 1, Fixtures.checksum(null, List.of(batch)),
+                    cols, List.of(batch)))).get();
+        }
+        return ds;
+    }
+
     /** The columns of the NSW sample that are binary. */
     public static final Set<String> NSW_BINARY = Set.of("treat", "black", "hispan", "married", "nodegree", "u74", "u75");
 

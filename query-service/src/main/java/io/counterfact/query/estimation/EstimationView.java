@@ -1,6 +1,7 @@
 package io.counterfact.query.estimation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
 
@@ -9,7 +10,10 @@ import java.time.Instant;
  * {@code GET /api/estimations/{id}} (ARCHITECTURE.md), the same as the command side answers; the rest extend it:
  * where the estimation stands ({@code progress}), what it ran on, and when.
  */
-public record EstimationView(String id, String status, JsonNode request, JsonNode result, String error,
+public record EstimationView(String id,
+                             @Schema(enumeration = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"},
+                                     description = "CANCELLED: stopped by DELETE /api/estimations/{id} (terminal)")
+                             String status, JsonNode request, JsonNode result, String error,
                              String errorField, boolean poison, String datasetId, Integer version, String method,
                              Progress progress, Instant acceptedAt, Instant startedAt, Instant finishedAt,
                              Instant updatedAt) {

@@ -29,14 +29,15 @@ import java.util.Set;
 @Tag(name = "views")
 public class EstimationViewResource {
 
-    private static final Set<String> STATUSES = Set.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED");
+    private static final Set<String> STATUSES = Set.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
 
     @Inject
     EstimationViews views;
 
     @GET
     @Path("/estimations/{id}")
-    @Operation(summary = "An estimation: {id, status, request, result, error}, with its progress and times")
+    @Operation(summary = "An estimation: {id, status, request, result, error}, with its progress and times; status is "
+            + "QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED (DELETE /api/estimations/{id}, answered by estimation-service)")
     @APIResponse(responseCode = "404", description = "no view of this estimation (unknown, or accepted a moment ago: "
             + "the gateway then asks estimation-service)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -49,7 +50,7 @@ public class EstimationViewResource {
     @Operation(summary = "A dataset's estimations, the most recently accepted first")
     public List<EstimationView> ofDataset(
             @Parameter(description = "the dataset (required)") @QueryParam("datasetId") String datasetId,
-            @Parameter(description = "QUEUED, RUNNING, SUCCEEDED or FAILED (default: any)") @QueryParam("status")
+            @Parameter(description = "QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED (default: any)") @QueryParam("status")
             String status,
             @Parameter(description = "how many, 1 to 500 (default 50)") @QueryParam("limit") String limit) {
         if (datasetId == null || datasetId.isBlank()) {
@@ -57,7 +58,7 @@ public class EstimationViewResource {
         }
         if (status != null && !status.isEmpty() && !STATUSES.contains(status)) {
             throw ProblemException.badRequest("query parameter 'status' must be one of QUEUED, RUNNING, SUCCEEDED, "
-                    + "FAILED, not '" + status + "'");
+                    + "FAILED, CANCELLED, not '" + status + "'");
         }
         return views.ofDataset(datasetId, status == null || status.isEmpty() ? null : status, DatasetViewResource.limit(limit));
     }
