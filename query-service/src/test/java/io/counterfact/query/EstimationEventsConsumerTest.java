@@ -110,7 +110,7 @@ class EstimationEventsConsumerTest {
     }
 
     @Test
-    void theEstimatedSecondsOfTheAcceptedEventAreInTheViewAndAbsentOnesAreNull() {
+    void theEstimatedSecondsOfTheAcceptedEventAreInTheViewAndAnAbsentOneIsNone() {
         String datasetId = datasetWithVersion();
         String id = estimationId();
         String older = estimationId();
@@ -122,7 +122,7 @@ class EstimationEventsConsumerTest {
         send(accepted(older, datasetId, "ipw", t0.plusSeconds(1))); // published before estimates existed
         eventually(() -> estimation(id).statusCode(200).body("estimatedSeconds", equalTo(12.5f)));
         eventually(() -> estimation(older).statusCode(200).body("status", equalTo("QUEUED"))
-                .body("$", org.hamcrest.Matchers.hasKey("estimatedSeconds")).body("estimatedSeconds", nullValue()));
+                .body("estimatedSeconds", nullValue()));
         // the view keeps it through the run, and the dataset's list shows it too
         send(completed(id, datasetId, result("aipw", 1.0), 1, t0.plusSeconds(1), t0.plusSeconds(2)));
         eventually(() -> estimation(id).statusCode(200).body("status", equalTo("SUCCEEDED"))

@@ -27,10 +27,11 @@ import java.util.Objects;
  * engine's threads, each with a resampled copy of the used columns and a fit's worth of its own.
  *
  * <h2>Calibration</h2>
- * The coefficients below were fitted to runs of the engine on synthetic data (normal covariates, a logistic
- * treatment), one engine thread, by {@code scripts/calibrate-cost.sh} (the {@code CostCalibration} main of the
- * {@code bench} profile: median of 3 runs after warm-up, least squares on the relative error), 2026-12-07, on the
- * 2-core machine shared with other builds (load average 3 to 9): the figures and the fit's residuals are in
+ * The coefficients below were fitted to runs of the engine on synthetic data (normal covariates, a categorical one
+ * for the one-hot sizes, a logistic treatment), one engine thread, by {@code scripts/calibrate-cost.sh} (the
+ * {@code CostCalibration} main of the {@code bench} profile: the median CPU time of 3 runs after a warm-up, least
+ * squares on the relative error), 2026-12-07, on the 2-core machine shared with other builds (load average 10 to 20,
+ * which is why CPU time and not wall time was measured: wall time was 1 to 10x the CPU time). The figures are in
  * {@code causal-engine/BENCHMARKS.md#cost-model-calibration}.
  */
 public final class CommandCost {
@@ -50,18 +51,21 @@ public final class CommandCost {
         }
     }
 
-    /** Measured by scripts/calibrate-cost.sh (see the class comment); seconds, one engine thread. */
+    /**
+     * Fitted by scripts/calibrate-cost.sh (see the class comment) to the CPU seconds of one engine thread, i.e. the
+     * wall time on an otherwise idle machine; the fixed terms of difference-in-means and matching rounded from the fit.
+     */
     static final Map<String, Coefficients> CALIBRATED = Map.of(
-            "difference-in-means", new Coefficients(1.0e-4, 1.8e-8, 0),
-            "regression", new Coefficients(2.0e-4, 1.0e-8, 5.0e-10),
-            "ipw", new Coefficients(5.0e-3, 3.4e-8, 6.8e-10),
-            "aipw", new Coefficients(5.0e-3, 2.5e-8, 6.0e-10),
-            "matching", new Coefficients(3.5e-2, 1.0e-8, 4.2e-10),
-            "wald", new Coefficients(2.0e-4, 4.4e-8, 0),
-            "2sls", new Coefficients(5.0e-4, 2.2e-9, 4.9e-10));
+            "difference-in-means", new Coefficients(1.0e-4, 2.9e-8, 0),
+            "regression", new Coefficients(3.2e-4, 3.3e-9, 9.2e-11),
+            "ipw", new Coefficients(1.0e-2, 1.3e-8, 2.5e-10),
+            "aipw", new Coefficients(2.4e-3, 1.7e-8, 3.2e-10),
+            "matching", new Coefficients(1.1e-2, 5.0e-9, 3.4e-10),
+            "wald", new Coefficients(3.0e-4, 4.8e-8, 0),
+            "2sls", new Coefficients(1.7e-3, 2.5e-9, 1.6e-10));
 
     /** A method the table does not know (a new one) is costed as the dearest known method, never as free. */
-    static final Coefficients UNKNOWN = new Coefficients(3.5e-2, 4.4e-8, 6.8e-10);
+    static final Coefficients UNKNOWN = new Coefficients(1.1e-2, 4.8e-8, 3.4e-10);
 
     /**
      * A categorical column entering the design one-hot, for the messages that name it.

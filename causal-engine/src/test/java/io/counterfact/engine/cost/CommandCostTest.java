@@ -147,8 +147,10 @@ class CommandCostTest {
         CommandCost.Workload w = ENGINE.workload(data.schema(), Map.of("g", 30), n, spec,
                 io.counterfact.engine.linalg.Parallel.parallelism());
         assertEquals(2 + 10 + 29, w.designColumns());
-        long warm = System.nanoTime() + 3_000_000_000L;
-        while (System.nanoTime() < warm) {
+        // warm-up by CPU time, not wall time: on a loaded machine seconds of wall time may be a fraction of a second
+        // of this JVM's, too little for C2 to compile the engine
+        long warmed = cpuNanos();
+        for (int k = 0; k < 30 || cpuNanos() - warmed < 3_000_000_000L; k++) {
             ENGINE.estimate(data, spec, null);
         }
         // CPU time of every Java thread (this one and the engine's pool), not wall time: the model is the engine's

@@ -47,12 +47,12 @@ class CommandLimitsTest {
 
     @Test
     void pastTheTimeCeilingTheReplicatesAreNamedWithHowManyWouldFit() {
-        // 200,000 rows, aipw, 9,000 replicates on one thread: hours
-        CommandCost.Workload w = new CommandCost.Workload("aipw", 200_000, 30, 30, 0, 9_000, 0, 0, 1, List.of());
+        // 1,000,000 rows, aipw, 9,000 replicates on one thread: hours
+        CommandCost.Workload w = new CommandCost.Workload("aipw", 1_000_000, 30, 30, 0, 9_000, 0, 0, 1, List.of());
         CommandLimits l = limits(10_000, Duration.ofMinutes(30), 100_000_000_000L);
         ProblemException e = assertThrows(ProblemException.class, () -> l.check(w));
         String d = detail(e);
-        assertTrue(d.contains("options.bootstrap.replicates: 9000 bootstrap replicates on 200,000 rows would take about"), d);
+        assertTrue(d.contains("options.bootstrap.replicates: 9000 bootstrap replicates on 1,000,000 rows would take about"), d);
         assertTrue(d.contains("more than the limit of 30 min"), d);
         // the replicates it says fit do fit, and a few more would not
         long fit = Long.parseLong(d.replaceAll(".*about ([\\d,]+) replicates in all fit in it.*", "$1").replace(",", ""));
