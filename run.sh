@@ -97,10 +97,13 @@ run_service() {
   # keeps the full JIT (C2) and the Vector API module, whose SIMD kernels C2 alone compiles (the engine falls back
   # to its scalar kernels without the module)
   local jit=(-XX:TieredStopAtLevel=1)
-  [ "$name" = estimation-service ] && jit=(--add-modules=jdk.incubator.vector)
   # out of memory: exit (and say so in the log) rather than run on with a dead worker thread, as the images do;
-  # the supervisor below then restarts the service, as Kubernetes restarts a container
-  exec java -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError "${jit[@]}" -Xmx${COUNTERFACT_HEAP:-1g} \
+  # the supervisor below then restarts the service, as Kubernetes restarts a container. Not estimation-service: an
+  # estimation command that runs out of memory must end FAILED at its first start rather than take the worker down
+  # (and every next worker it is redelivered to); its OutOfMemoryPolicy halts the JVM on one outside a command.
+  local oom=(-XX:+ExitOnOutOfMemoryError)
+  [ "$name" = estimation-service ] && jit=(--add-modules=jdk.incubator.vector) && oom=()
+  exec java -XX:+UseSerialGC "${oom[@]}" "${jit[@]}" -Xmx${COUNTERFACT_HEAP:-1g} \
     -jar "$name/target/quarkus-app/quarkus-run.jar"
 }
 

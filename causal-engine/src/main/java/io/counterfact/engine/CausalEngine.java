@@ -1,6 +1,7 @@
 package io.counterfact.engine;
 
 import io.counterfact.engine.bootstrap.BootstrapRunner;
+import io.counterfact.engine.cost.CommandCost;
 import io.counterfact.engine.data.ColumnType;
 import io.counterfact.engine.data.DataFrame;
 import io.counterfact.engine.dag.DagAdjustmentSetSelector;
@@ -125,6 +126,55 @@ public final class CausalEngine {
     public void validate(Map<String, ColumnType> schema, EstimationSpec spec) {
         Resolved r = resolve(schema, spec);
         requireDeclaredBinaryTreatment(schema, r.estimator(), r.spec());
+    }
+
+    /**
+     * What a valid request will do, for its {@link CommandCost cost}: the design's columns after one-hot coding
+     * (covariates chosen from a {@code dag} included), the replicates and folds its options ask for. Validates the
+     * request first, as {@link #validate}.
+     *
+     * @param schema   the dataset's column name → type
+     * @param levels   each categorical column's number of distinct levels in the version (a column missing here is
+     *                 taken as two levels: one design column)
+     * @param rows     the version's rows
+     * @param threads  the threads replicates share (the engine's pool: {@link io.counterfact.engine.linalg.Parallel})
+     * @throws InvalidSpecException naming the field at fault
+     */
+    public CommandCost.Workload workload(Map<String, ColumnType> schema, Map<String, Integer> levels, long rows,
+                                         EstimationSpec spec, int threads) {
+        Resolved r = resolve(schema, spec);
+        requireDeclaredBinaryTreatment(schema, r.estimator(), r.spec());
+        EstimationSpec s = r.spec();
+        List<CommandCost.Categorical> categoricals = new ArrayList<>();
+        int columns = 2; // the intercept and the treatment
+        columns += terms(schema, levels, "covariates", s.covariates(), categoricals);
+        columns += terms(schema, levels, "endogenous", s.endogenous(), categoricals);
+        columns += terms(schema, levels, "instruments", s.instruments(), categoricals);
+        int used = 2 + s.covariates().size() + s.endogenous().size() + s.instruments().size();
+        Options o = r.options();
+        int folds = o.has("crossFitFolds") ? o.integer("crossFitFolds") : 0;
+        int replicates = o.bootstrap().replicates();
+        int jackknife = replicates > 0 && "bca".equals(o.bootstrap().type())
+                ? (int) Math.min(rows, BootstrapRunner.JACKKNIFE_GROUPS) : 0;
+        return new CommandCost.Workload(r.estimator().method(), rows, columns, used, folds, replicates, jackknife,
+                o.refute().totalReplicates(), threads, categoricals);
+    }
+
+    private static int terms(Map<String, ColumnType> schema, Map<String, Integer> levels, String field,
+                             List<String> names, List<CommandCost.Categorical> categoricals) {
+        int columns = 0;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (schema.get(name) == ColumnType.CATEGORICAL) {
+                CommandCost.Categorical c = new CommandCost.Categorical(field + "[" + i + "]", name,
+                        Math.max(1, levels.getOrDefault(name, 2)));
+                categoricals.add(c);
+                columns += c.designColumns();
+            } else {
+                columns++;
+            }
+        }
+        return columns;
     }
 
     /**

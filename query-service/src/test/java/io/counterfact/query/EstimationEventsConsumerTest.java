@@ -111,6 +111,29 @@ class EstimationEventsConsumerTest {
     }
 
     @Test
+    void theEstimatedSecondsOfTheAcceptedEventAreInTheViewAndAnAbsentOneIsNone() {
+        String datasetId = datasetWithVersion();
+        String id = estimationId();
+        String older = estimationId();
+        Instant t0 = Instant.now().minusSeconds(20);
+        ObjectNode accepted = accepted(id, datasetId, "aipw", t0, 12.5);
+        assertEquals(java.util.List.of(), io.counterfact.common.events.EventSchemas.violations(accepted),
+                "the optional field is in the contract");
+        send(accepted);
+        send(accepted(older, datasetId, "ipw", t0.plusSeconds(1))); // published before estimates existed
+        eventually(() -> estimation(id).statusCode(200).body("estimatedSeconds", equalTo(12.5f)));
+        eventually(() -> estimation(older).statusCode(200).body("status", equalTo("QUEUED"))
+                .body("estimatedSeconds", nullValue()));
+        // the view keeps it through the run, and the dataset's list shows it too
+        send(completed(id, datasetId, result("aipw", 1.0), 1, t0.plusSeconds(1), t0.plusSeconds(2)));
+        eventually(() -> estimation(id).statusCode(200).body("status", equalTo("SUCCEEDED"))
+                .body("estimatedSeconds", equalTo(12.5f)));
+        io.restassured.RestAssured.given().header("Authorization", io.counterfact.infra.TestTokens.viewer())
+                .queryParam("datasetId", datasetId).when().get("/api/views/estimations").then().statusCode(200)
+                .body("find { it.id == '" + id + "' }.estimatedSeconds", equalTo(12.5f));
+    }
+
+    @Test
     void eventsOutOfOrderNeverMoveAViewBackAndTheFirstVerdictStays() {
         String datasetId = datasetWithVersion();
         String id = estimationId();

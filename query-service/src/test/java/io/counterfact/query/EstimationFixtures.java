@@ -45,6 +45,13 @@ final class EstimationFixtures {
         return event(EventTypes.ESTIMATION_ACCEPTED, id, data);
     }
 
+    /** An Accepted event with the command's estimated seconds (issue 24; optional in the schema). */
+    static ObjectNode accepted(String id, String datasetId, String method, Instant acceptedAt, double estimatedSeconds) {
+        ObjectNode event = accepted(id, datasetId, method, acceptedAt);
+        ((ObjectNode) event.get("data")).put("estimatedSeconds", estimatedSeconds);
+        return event;
+    }
+
     static ObjectNode progress(String id, int attempt, double fraction, String stage, Instant at) {
         ObjectNode data = JSON.createObjectNode().put("estimationId", id).put("status", "RUNNING")
                 .put("attempt", attempt).put("fraction", fraction).put("stage", stage).put("at", at.toString());

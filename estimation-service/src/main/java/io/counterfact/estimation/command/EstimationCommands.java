@@ -14,6 +14,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.counterfact.engine.cost.CommandCost;
+import io.counterfact.engine.linalg.Parallel;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,8 +38,12 @@ public class EstimationCommands {
     private static final java.util.regex.Pattern TRACEPARENT =
             java.util.regex.Pattern.compile("^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$");
 
-    /** @param created false when an earlier request with the same Idempotency-Key is answered */
-    public record Accepted(String id, EstimationRepository.Status status, boolean created) {
+    /**
+     * @param created          false when an earlier request with the same Idempotency-Key is answered
+     * @param estimatedSeconds the command's estimated wall time ({@link CommandCost}); null for one accepted before
+     *                         estimates were kept
+     */
+    public record Accepted(String id, EstimationRepository.Status status, boolean created, Double estimatedSeconds) {
     }
 
     @Inject
@@ -56,6 +66,9 @@ public class EstimationCommands {
 
     @Inject
     RunningCommands runs;
+
+    @Inject
+    CommandLimits limits;
 
     @ConfigProperty(name = "counterfact.estimation.replica-wait", defaultValue = "PT10S")
     Duration replicaWait;
@@ -81,22 +94,22 @@ public class EstimationCommands {
                 return replay(earlier.get(), normalized);
             }
         }
-        validate(request, normalized);
+        Double estimatedSeconds = estimatedSeconds(validate(request, normalized));
 
         String trace = traceparent != null && TRACEPARENT.matcher(traceparent).matches() ? traceparent : null;
         String id = "est_" + UUID.randomUUID().toString().replace("-", "");
         Optional<EstimationRepository.Row> inserted = transactions.inTransaction(c -> {
             Optional<EstimationRepository.Row> row = repository.insert(c, id, key, request.datasetId(),
-                    request.version(), normalized, trace);
+                    request.version(), normalized, trace, estimatedSeconds);
             if (row.isPresent()) {
                 Instant at = row.get().createdAt();
                 events.run(c, id, request.datasetId(), request.version(), normalized, at, trace);
-                events.accepted(c, id, request.datasetId(), request.version(), normalized, at, trace);
+                events.accepted(c, id, request.datasetId(), request.version(), normalized, at, trace, estimatedSeconds);
             }
             return row;
         });
         if (inserted.isPresent()) {
-            return new Accepted(id, inserted.get().status(), true);
+            return new Accepted(id, inserted.get().status(), true, estimatedSeconds);
         }
         // a concurrent request with the same key won the insert
         return replay(transactions.inTransaction(c -> repository.findByIdempotencyKey(c, key)).orElseThrow(), normalized);
@@ -140,10 +153,17 @@ public class EstimationCommands {
             throw ProblemException.conflict("Idempotency-Key '" + earlier.idempotencyKey() + "' was used for another "
                     + "request (estimation " + earlier.id() + "); use a new key for a different request");
         }
-        return new Accepted(earlier.id(), earlier.status(), false);
+        Double estimated = transactions.inTransaction(c -> repository.estimatedSeconds(c, earlier.id())).orElse(null);
+        return new Accepted(earlier.id(), earlier.status(), false, estimated);
     }
 
-    private void validate(EstimationRequest request, ObjectNode normalized) {
+    /** Two significant digits: an estimate, not a measurement. */
+    static Double estimatedSeconds(CommandCost.Cost cost) {
+        return new BigDecimal(cost.seconds()).round(new MathContext(2, RoundingMode.UP)).doubleValue();
+    }
+
+    /** @return the command's cost, within the limits */
+    private CommandCost.Cost validate(EstimationRequest request, ObjectNode normalized) {
         String ds = EstimationRequest.shown(request.datasetId()); // as quoted back: at most 80 characters
         int version = request.version();
         long started = System.nanoTime();
@@ -179,11 +199,15 @@ public class EstimationCommands {
         for (ReplicaVersion.ColumnInfo c : v.get().columns()) {
             schema.put(c.name(), ColumnType.parse(c.type()));
         }
+        CommandCost.Workload workload;
         try {
-            engine.validate(schema, EstimationRequest.spec(json, normalized));
+            // validates the request as engine.validate does, then says what it will do
+            workload = engine.workload(schema, replica.levels(v.get()), v.get().rows(),
+                    EstimationRequest.spec(json, normalized), Parallel.parallelism());
         } catch (InvalidSpecException e) {
             throw bad(e.field(), e.getMessage());
         }
+        return limits.check(workload);
     }
 
     static ProblemException bad(String field, String message) {

@@ -36,11 +36,14 @@ public class EstimationEvents {
     }
 
     public void accepted(Connection c, String id, String datasetId, int version, JsonNode request, Instant acceptedAt,
-                         String traceparent) throws SQLException {
+                         String traceparent, Double estimatedSeconds) throws SQLException {
         ObjectNode data = json.createObjectNode().put("estimationId", id).put("datasetId", datasetId).put("version", version)
                 .put("status", "QUEUED");
         data.set("request", request);
         data.put("acceptedAt", acceptedAt.toString());
+        if (estimatedSeconds != null) {
+            data.put("estimatedSeconds", estimatedSeconds); // optional in the schema (issue 24)
+        }
         write(c, Topics.ESTIMATION_EVENTS, id, EventTypes.ESTIMATION_ACCEPTED, traceparent, data);
     }
 

@@ -53,9 +53,9 @@ public class EstimationRepository {
 
     /** @return the inserted row, or empty if {@code idempotencyKey} is taken (nothing inserted) */
     public Optional<Row> insert(Connection c, String id, String idempotencyKey, String datasetId, int version,
-                                JsonNode request, String traceparent) throws SQLException {
+                                JsonNode request, String traceparent, Double estimatedSeconds) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("INSERT INTO estimation (id, idempotency_key, dataset_id, version, "
-                + "request, status, traceparent) VALUES (?, ?, ?, ?, ?::jsonb, 'QUEUED', ?) "
+                + "request, status, traceparent, estimated_seconds) VALUES (?, ?, ?, ?, ?::jsonb, 'QUEUED', ?, ?) "
                 + "ON CONFLICT (idempotency_key) DO NOTHING RETURNING " + COLUMNS)) {
             s.setString(1, id);
             s.setString(2, idempotencyKey);
@@ -63,7 +63,22 @@ public class EstimationRepository {
             s.setInt(4, version);
             s.setString(5, request.toString());
             s.setString(6, traceparent);
+            s.setObject(7, estimatedSeconds, java.sql.Types.DOUBLE);
             return one(s);
+        }
+    }
+
+    /** The command's estimated seconds at POST (issue 24), if it has one. */
+    public Optional<Double> estimatedSeconds(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT estimated_seconds FROM estimation WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                double v = rs.getDouble(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(v);
+            }
         }
     }
 

@@ -27,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
+import java.util.Optional;
 
 /** {@code POST /api/estimations} (a command: 202 with a Location) and the command side's own status of one. */
 @Path("/api/estimations")
@@ -49,8 +50,10 @@ public class EstimationResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Queue an estimation: validated against the dataset version and the engine, then run by a worker")
-    @APIResponse(responseCode = "202", description = "accepted: {id, status}; Location names the estimation")
-    @APIResponse(responseCode = "400", description = "a field at fault (named in detail and errors[].field)",
+    @APIResponse(responseCode = "202", description = "accepted: {id, status, estimatedSeconds}; Location names the estimation")
+    @APIResponse(responseCode = "400", description = "a field at fault (named in detail and errors[].field), or past a "
+            + "limit (bootstrap replicates, the estimated time or memory of the command): the option or column, the "
+            + "limit and the estimate",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "unknown dataset or version",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -68,6 +71,11 @@ public class EstimationResource {
         EstimationRequest request = EstimationRequest.parse(readJson(text));
         EstimationCommands.Accepted accepted = commands.accept(request, idempotencyKey, traceparent);
         ObjectNode body = json.createObjectNode().put("id", accepted.id()).put("status", accepted.status().name());
+        if (accepted.estimatedSeconds() != null) {
+            body.put("estimatedSeconds", accepted.estimatedSeconds());
+        } else {
+            body.putNull("estimatedSeconds");
+        }
         // JSON text, not a JsonNode entity: an ObjectNode entity would make Quarkus REST generate a bean serializer for it
         return Response.accepted(body.toString()).type(MediaType.APPLICATION_JSON).location(URI.create("/api/estimations/" + accepted.id())).build();
     }
@@ -125,6 +133,12 @@ public class EstimationResource {
     private String body(EstimationRepository.Row row) {
         ObjectNode body = json.createObjectNode().put("id", row.id()).put("status", row.status().name());
         body.set("request", row.request());
+        Optional<Double> estimated = transactions.inTransaction(c -> repository.estimatedSeconds(c, id));
+        if (estimated.isPresent()) {
+            body.put("estimatedSeconds", estimated.get());
+        } else {
+            body.putNull("estimatedSeconds");
+        }
         body.set("result", row.result() == null ? json.nullNode() : row.result());
         body.put("error", row.error());
         return body.toString();

@@ -242,6 +242,37 @@ public class ReplicaRepository {
         }
     }
 
+    /**
+     * The distinct levels of each categorical column of a version ({@code V6__levels_and_cost.sql}), or empty if they
+     * have not been counted (a version completed before the column existed, or not READY).
+     */
+    public Optional<Map<String, Integer>> levels(Connection c, String datasetId, int version) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT levels::text FROM replica_version WHERE dataset_id = ? AND version = ?")) {
+            s.setString(1, datasetId);
+            s.setInt(2, version);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next() || rs.getString(1) == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(json.readValue(rs.getString(1), new TypeReference<java.util.LinkedHashMap<String, Integer>>() {
+                }));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("corrupt level counts in the database", e);
+            }
+        }
+    }
+
+    public void saveLevels(Connection c, String datasetId, int version, Map<String, Integer> levels) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "UPDATE replica_version SET levels = ?::jsonb WHERE dataset_id = ? AND version = ?")) {
+            s.setString(1, json.valueToTree(levels).toString());
+            s.setString(2, datasetId);
+            s.setInt(3, version);
+            s.executeUpdate();
+        }
+    }
+
     /** The distinct (dataset, column types) of the stored row groups a version uses. */
     public List<RowGroupFacts> rowGroupFacts(Connection c, String datasetId, int version) throws SQLException {
         List<RowGroupFacts> out = new ArrayList<>();

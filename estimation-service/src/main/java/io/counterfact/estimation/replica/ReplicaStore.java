@@ -10,7 +10,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -152,6 +154,38 @@ public class ReplicaStore {
                 return find(datasetId, version);
             }
         }
+    }
+
+    @Inject
+    VersionCompleter completer;
+
+    /**
+     * Each categorical column's number of distinct levels in a READY version (its one-hot width is that minus one),
+     * as counted when it became READY. A version completed before the counts were kept is counted now, from the
+     * cached frame if it is loaded, else in one pass over its row groups' dictionaries, and the counts stored.
+     */
+    public Map<String, Integer> levels(ReplicaVersion v) {
+        Optional<Map<String, Integer>> stored = transactions.inTransaction(c -> repository.levels(c, v.datasetId(), v.version()));
+        if (stored.isPresent()) {
+            return stored.get();
+        }
+        DataFrame cached = cache.get(new FrameCache.Key(v.datasetId(), v.version()));
+        Map<String, Integer> counted;
+        if (cached != null) {
+            counted = new LinkedHashMap<>();
+            for (String name : cached.names()) {
+                if (cached.column(name).type() == io.counterfact.engine.data.ColumnType.CATEGORICAL) {
+                    counted.put(name, cached.column(name).levels().size());
+                }
+            }
+        } else {
+            counted = transactions.inTransaction(c -> completer.countLevels(c, v));
+        }
+        transactions.inTransaction(c -> {
+            repository.saveLevels(c, v.datasetId(), v.version(), counted);
+            return null;
+        });
+        return counted;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -50,6 +51,10 @@ public class VersionCompleter {
         if (verdict.status() == ReplicaVersion.Status.PENDING) {
             repository.updateProgress(c, datasetId, version, present, verdict.reason());
             return Optional.of(ReplicaVersion.Status.PENDING);
+        }
+        if (verdict.status() == ReplicaVersion.Status.READY) {
+            // the one-hot width of each categorical, for the cost of a command at POST (issue 24)
+            repository.saveLevels(c, datasetId, version, countLevels(c, v));
         }
         repository.complete(c, datasetId, version, verdict.status(), present, verdict.reason());
         metrics.versionCompleted(verdict.status());
@@ -128,6 +133,21 @@ public class VersionCompleter {
                     + v.checksum());
         }
         return new Verdict(ReplicaVersion.Status.READY, null);
+    }
+
+    /**
+     * Each categorical column's distinct levels in the version: one pass over its row groups reading only their
+     * dictionaries (none for a version without categorical columns).
+     */
+    Map<String, Integer> countLevels(Connection c, ReplicaVersion v) throws Exception {
+        if (!LevelCounter.hasCategorical(v.columns())) {
+            return Map.of();
+        }
+        LevelCounter counter = new LevelCounter(v.columns());
+        for (CommitEvent.BatchRef b : repository.versionBatches(c, v.datasetId(), v.version())) {
+            repository.streamRowGroups(c, b.batchId(), b.rowGroups(), (n, payload) -> counter.append(payload));
+        }
+        return counter.counts();
     }
 
     private ReplicaRepository.BatchDigest digest(Connection c, CommitEvent.BatchRef b) throws Exception {

@@ -92,6 +92,43 @@ public final class Seed {
         return ds;
     }
 
+    /**
+     * Publishes version 1 of a new dataset {@code y} (numeric), {@code t} (binary), {@code x} (numeric) and
+     * {@code store} (categorical, {@code levels} levels, every one present: row r has level r mod levels), with
+     * {@code y = 1 + 2t + x + store effect + noise}.
+     *
+     * @return the dataset id
+     */
+    public static String manyLevels(ObjectMapper json, String bootstrap, int rows, int levels, long seed) throws Exception {
+        List<Fixtures.Col> cols = List.of(new Fixtures.Col("y", ColumnType.NUMERIC), new Fixtures.Col("t", ColumnType.BINARY),
+                new Fixtures.Col("x", ColumnType.NUMERIC), new Fixtures.Col("store", ColumnType.CATEGORICAL));
+        java.util.Random random = new java.util.Random(seed);
+        double[][] numbers = new double[4][];
+        String[][] text = new String[4][];
+        numbers[0] = new double[rows];
+        numbers[1] = new double[rows];
+        numbers[2] = new double[rows];
+        text[3] = new String[rows];
+        for (int r = 0; r < rows; r++) {
+            int store = r % levels;
+            text[3][r] = String.format(java.util.Locale.ROOT, "s%05d", store);
+            numbers[1][r] = random.nextInt(2);
+            numbers[2][r] = random.nextGaussian();
+            numbers[0][r] = 1 + 2 * numbers[1][r] + numbers[2][r] + (store % 13) * 0.1 + random.nextGaussian();
+        }
+        Fixtures.Table table = new Fixtures.Table(cols, rows, numbers, text);
+        Fixtures.Batch batch = Fixtures.batch(table, 4096);
+        String ds = Fixtures.datasetId();
+        try (KafkaProducer<String, byte[]> producer = Fixtures.producer(bootstrap)) {
+            for (int g = 0; g < batch.rowGroups().size(); g++) {
+                producer.send(Fixtures.chunk(ds, batch, g, 1)).get();
+            }
+            producer.send(Fixtures.event(json, Fixtures.commit(json, ds, 1, Fixtures.checksum(null, List.of(batch)),
+                    cols, List.of(batch)))).get();
+        }
+        return ds;
+    }
+
     /** The columns of the NSW sample that are binary. */
     public static final Set<String> NSW_BINARY = Set.of("treat", "black", "hispan", "married", "nodegree", "u74", "u75");
 

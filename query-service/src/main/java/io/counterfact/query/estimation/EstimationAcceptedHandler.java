@@ -12,7 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
- * EstimationAccepted v1 → a QUEUED estimation with its request. Seen after a later event (a replay, a redelivery), it
+ * EstimationAccepted v1 → a QUEUED estimation with its request and its estimated seconds (optional). Seen after a later event (a replay, a redelivery), it
  * only fills in the request and the acceptance time: the status never moves back.
  */
 @ApplicationScoped
@@ -34,14 +34,15 @@ public class EstimationAcceptedHandler implements EventHandler {
         String datasetId = event.text("datasetId");
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO estimation_view AS v (id, dataset_id, version, method, status, status_rank, request,
-                                                  accepted_at, updated_at)
-                VALUES (?, ?, ?, ?, 'QUEUED', 0, ?::jsonb, ?, ?)
+                                                  accepted_at, updated_at, estimated_seconds)
+                VALUES (?, ?, ?, ?, 'QUEUED', 0, ?::jsonb, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET
                     dataset_id = EXCLUDED.dataset_id,
                     version = EXCLUDED.version,
                     method = EXCLUDED.method,
                     request = EXCLUDED.request,
                     accepted_at = EXCLUDED.accepted_at,
+                    estimated_seconds = EXCLUDED.estimated_seconds,
                     updated_at = GREATEST(v.updated_at, EXCLUDED.updated_at),
                     events_applied = v.events_applied + 1""")) {
             s.setString(1, id);
@@ -51,6 +52,9 @@ public class EstimationAcceptedHandler implements EventHandler {
             s.setString(5, event.data().get("request").toString());
             s.setObject(6, Instants.utc(event.instant("acceptedAt")));
             s.setObject(7, Instants.utc(event.time()));
+            // optional (issue 24): absent from events published before the cost was estimated
+            com.fasterxml.jackson.databind.JsonNode estimated = event.data().get("estimatedSeconds");
+            s.setObject(8, estimated == null || !estimated.isNumber() ? null : estimated.asDouble(), java.sql.Types.DOUBLE);
             s.executeUpdate();
         }
         ViewChanges.estimation(c, id);

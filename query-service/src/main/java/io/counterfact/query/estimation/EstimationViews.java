@@ -21,7 +21,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class EstimationViews {
 
-    private static final String SELECT = "SELECT id, status, request::text AS request, result::text AS result, error, "
+    private static final String SELECT = "SELECT id, status, request::text AS request, estimated_seconds, result::text AS result, error, "
             + "error_field, poison, dataset_id, version, method, attempt, fraction, stage, accepted_at, started_at, "
             + "finished_at, updated_at FROM estimation_view ";
 
@@ -72,8 +72,10 @@ public class EstimationViews {
                 ? new EstimationView.Progress(attempt, rs.wasNull() ? 0 : fraction, rs.getString("stage")) : null;
         int version = rs.getInt("version");
         Integer datasetVersion = rs.wasNull() ? null : version;
+        double estimated = rs.getDouble("estimated_seconds");
+        Double estimatedSeconds = rs.wasNull() ? null : estimated;
         return new EstimationView(rs.getString("id"), rs.getString("status"), tree(rs.getString("request")),
-                tree(rs.getString("result")), rs.getString("error"), rs.getString("error_field"),
+                estimatedSeconds, tree(rs.getString("result")), rs.getString("error"), rs.getString("error_field"),
                 rs.getBoolean("poison"), rs.getString("dataset_id"), datasetVersion, rs.getString("method"), progress,
                 instant(rs, "accepted_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
                 instant(rs, "updated_at"));
