@@ -133,7 +133,7 @@ public class EstimationResource {
     private String body(EstimationRepository.Row row) {
         ObjectNode body = json.createObjectNode().put("id", row.id()).put("status", row.status().name());
         body.set("request", row.request());
-        Optional<Double> estimated = transactions.inTransaction(c -> repository.estimatedSeconds(c, id));
+        Optional<Double> estimated = transactions.inTransaction(c -> repository.estimatedSeconds(c, row.id()));
         if (estimated.isPresent()) {
             body.put("estimatedSeconds", estimated.get());
         } else {
@@ -151,6 +151,8 @@ public class EstimationResource {
             @Schema(enumeration = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"},
                     description = "CANCELLED: stopped by DELETE (terminal, like SUCCEEDED and FAILED)") String status,
             @Schema(description = "the request as accepted") Object request,
+            @Schema(description = "the estimated wall time of the command (its cost at POST); null for one accepted "
+                    + "before costs were estimated") Double estimatedSeconds,
             @Schema(description = "the result, when SUCCEEDED") Object result,
             @Schema(description = "why it FAILED") String error) {
     }
