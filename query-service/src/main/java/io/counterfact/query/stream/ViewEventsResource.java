@@ -93,7 +93,7 @@ public class ViewEventsResource {
         AtomicLong replayedUpTo = new AtomicLong(-1);
         Multi<ViewChange> first;
         if (resumeAfter != null) {
-            first = blocking(() -> withPosition(replayAfter(resumeAfter), resumeAfter));
+            first = blocking(() -> withPosition(replayAfter(resumeAfter), Math.min(resumeAfter, newest())));
         } else if (tail > 0) {
             first = blocking(() -> withPosition(log.tail(tail), 0));
         } else if (estimation != null) {
@@ -121,8 +121,7 @@ public class ViewEventsResource {
         List<ViewChange> missed = log.after(seq, MAX_REPLAY + 1);
         if (missed.size() > MAX_REPLAY) {
             // more changed than a replay should carry: read the views again, and go on from the newest change
-            long newest = log.tail(1).stream().mapToLong(ViewChange::seq).max().orElse(seq);
-            return List.of(ViewChange.reset(newest));
+            return List.of(ViewChange.reset(newest()));
         }
         OptionalLong oldest = log.oldest();
         if (oldest.isPresent() && oldest.getAsLong() > seq + 1) {
@@ -133,6 +132,14 @@ public class ViewEventsResource {
             return resetThenMissed;
         }
         return missed;
+    }
+
+    /**
+     * The newest seq kept (0: none). Below a client's Last-Event-ID only if this database was rebuilt (the views
+     * replayed from the events): the position then goes back, and the gateway starts its buffer again.
+     */
+    private long newest() throws SQLException {
+        return log.tail(1).stream().mapToLong(ViewChange::seq).max().orElse(0);
     }
 
     /** The replayed changes, then where the stream now stands (the last of them, or {@code from}). */
