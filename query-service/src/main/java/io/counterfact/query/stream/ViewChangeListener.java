@@ -1,6 +1,8 @@
 package io.counterfact.query.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -54,7 +56,13 @@ public class ViewChangeListener {
     private volatile long lastSeq = -1;
     private Thread thread;
 
+    @Inject
+    MeterRegistry metrics;
+
     void start(@Observes StartupEvent event) {
+        Gauge.builder("counterfact.query.streams.open", taps, Set::size)
+                .description("Event streams open on this pod (the gateways' feeds and any direct client)")
+                .register(metrics);
         thread = new Thread(this::listen, "view-change-listener");
         thread.setDaemon(true);
         thread.start();
