@@ -41,7 +41,7 @@ start=$(date +%s)
 status=0
 # the fork's time limit grows with the soak (the scenarios before it take ~5 minutes on a loaded 2-core machine)
 # local-infra and common in the reactor: ~/.m2 may hold another checkout's SNAPSHOT of them
-./mvnw -B -pl local-infra,common,system-tests verify -Dit.test=FaultCampaignIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfaults.streams=true -Dfaults.soak.seconds="$SOAK" -Dfaults.kafka.down.seconds="$KAFKA_DOWN" \
+./mvnw -B -pl local-infra,common,system-tests verify -Dit.test=FaultCampaignIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfaults.soak.seconds="$SOAK" -Dfaults.kafka.down.seconds="$KAFKA_DOWN" \
   -Dsystemtests.fork.timeout=$((SOAK + 1800)) "${EXTRA[@]}" > "$LOG" 2>&1 || status=$?
 echo
 echo "fault campaign: $(( $(date +%s) - start )) s, exit $status (Maven log: $LOG; service logs under system-tests/target/system-tests/faults-*/logs)"

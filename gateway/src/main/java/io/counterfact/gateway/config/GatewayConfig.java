@@ -39,6 +39,9 @@ public interface GatewayConfig {
 
     CircuitBreaker circuitBreaker();
 
+    /** The live view changes ({@code GET /api/views/events}), fanned out by the gateway's {@code stream.ViewChangeHub}. */
+    Streams streams();
+
     /** Base URLs of the services behind the gateway. */
     interface Routes {
         URI ingestion();
@@ -130,5 +133,22 @@ public interface GatewayConfig {
 
         /** How long an open circuit refuses calls (503) before it lets one trial call through. */
         Duration openDuration();
+    }
+
+    interface Streams {
+        /** Streams one key may have open on one gateway pod; past it 429. */
+        int perKey();
+
+        /** Changes kept for clients that resume with Last-Event-ID (and asked of query-service when the feed opens). */
+        int replayBuffer();
+
+        /** A heartbeat to every client this often; the feed from query-service is re-opened after 3 silent ones. */
+        Duration heartbeat();
+
+        /** How long the feed stays open after the last client left. */
+        Duration feedLinger();
+
+        /** How long a new client waits for the feed (query-service away) before it is answered anyway. */
+        Duration feedWait();
     }
 }

@@ -75,4 +75,10 @@ public class GatewayMetrics {
                 .tag("service", breaker.name())
                 .register(registry);
     }
+
+    public void streams(java.util.function.Supplier<Number> open) {
+        Gauge.builder("counterfact.gateway.streams.open", open)
+                .description("Event streams (GET /api/views/events) open on this gateway pod")
+                .register(registry);
+    }
 }

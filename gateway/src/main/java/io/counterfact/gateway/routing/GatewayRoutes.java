@@ -11,6 +11,7 @@ import io.counterfact.gateway.proxy.Exchange;
 import io.counterfact.gateway.proxy.Upstreams;
 import io.counterfact.gateway.ratelimit.RateLimiter;
 import io.counterfact.gateway.resilience.CircuitBreaker;
+import io.counterfact.gateway.stream.EventStreamRoute;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -53,14 +54,16 @@ public class GatewayRoutes {
     private final RateLimiter rateLimiter;
     private final Upstreams upstreams;
     private final GatewayMetrics metrics;
+    private final EventStreamRoute streams;
 
     public GatewayRoutes(GatewayConfig config, ApiKeys apiKeys, RateLimiter rateLimiter, Upstreams upstreams,
-                         GatewayMetrics metrics) {
+                         GatewayMetrics metrics, EventStreamRoute streams) {
         this.config = config;
         this.apiKeys = apiKeys;
         this.rateLimiter = rateLimiter;
         this.upstreams = upstreams;
         this.metrics = metrics;
+        this.streams = streams;
     }
 
     void install(@Observes Router router) {
@@ -137,6 +140,11 @@ public class GatewayRoutes {
             metrics.rejected("forbidden", routeName);
             reject(ctx, 403, "Forbidden", "role " + key.role().name().toLowerCase() + " may only read; "
                     + method + " needs role analyst", Map.of());
+            return;
+        }
+
+        if (EventStreamRoute.handles(method, ctx.normalizedPath())) {
+            streams.open(ctx, key); // fanned out by the gateway, not proxied (see ViewChangeHub)
             return;
         }
 

@@ -63,7 +63,6 @@ public class DatasetVersionCommittedHandler implements EventHandler {
             s.setObject(7, Instants.utc(event.time()));
             s.executeUpdate();
         }
-        ViewChanges.dataset(c, event.subject());
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO dataset_version_view (dataset_id, version, rows, checksum, committed_at)
                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (dataset_id, version) DO NOTHING""")) {
@@ -73,6 +72,7 @@ public class DatasetVersionCommittedHandler implements EventHandler {
             s.setString(4, checksum);
             s.setObject(5, Instants.utc(event.instant("committedAt")));
             if (s.executeUpdate() == 1) {
+                ViewChanges.dataset(c, event.subject()); // last: see ViewChanges
                 return;
             }
         }
@@ -89,5 +89,6 @@ public class DatasetVersionCommittedHandler implements EventHandler {
                 }
             }
         }
+        ViewChanges.dataset(c, event.subject());
     }
 }
