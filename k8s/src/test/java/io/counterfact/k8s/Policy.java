@@ -504,9 +504,60 @@ final class Policy {
         }
         ObjectNode estimation = Kustomize.ofKind(objects, "Deployment").stream()
                 .filter(d -> ESTIMATION.equals(d.path("metadata").path("name").asText())).findFirst().orElse(null);
-        if (estimation != null
-                && estimation.path("spec").path("template").path("spec").path("terminationGracePeriodSeconds").asInt(30) < 120) {
-            v.add(ESTIMATION + ": terminationGracePeriodSeconds below 120 s: a running command cannot finish or be handed back");
+        if (estimation != null) {
+            v.addAll(estimationShutdownFits(objects, estimation));
+        }
+        return v;
+    }
+
+    /** Seconds of a duration as the services' configuration writes it: "10s", "2m", "PT20S", "30". */
+    static long seconds(String duration) {
+        String d = duration.trim();
+        if (d.startsWith("PT") || d.startsWith("pt")) {
+            return java.time.Duration.parse(d.toUpperCase()).toSeconds();
+        }
+        if (d.endsWith("ms")) {
+            return (Long.parseLong(d.substring(0, d.length() - 2)) + 999) / 1000;
+        }
+        if (d.endsWith("s")) {
+            return Long.parseLong(d.substring(0, d.length() - 1));
+        }
+        if (d.endsWith("m")) {
+            return 60 * Long.parseLong(d.substring(0, d.length() - 1));
+        }
+        return Long.parseLong(d);
+    }
+
+    /**
+     * estimation-service's pod is given the time its shutdown can take (issue 24): the preStop sleep, then Quarkus'
+     * wait for HTTP requests in flight (QUARKUS_SHUTDOWN_TIMEOUT), then the worker's wait for its running commands,
+     * which are handed back at their next checkpoint, within about a second
+     * (COUNTERFACT_ESTIMATION_SHUTDOWN_GRACE, its bound for a step without checkpoints), plus 5 s to close the
+     * connectors. Killed earlier, a command is still not lost (its offset is not committed), but counts one more start.
+     */
+    static List<String> estimationShutdownFits(List<ObjectNode> objects, ObjectNode deployment) {
+        List<String> v = new ArrayList<>();
+        JsonNode spec = deployment.path("spec").path("template").path("spec");
+        long grace = spec.path("terminationGracePeriodSeconds").asLong(30);
+        long preStop = 0;
+        for (JsonNode c : spec.path("containers")) {
+            preStop = Math.max(preStop, c.path("lifecycle").path("preStop").path("sleep").path("seconds").asLong(0));
+        }
+        JsonNode data = objects.stream().filter(o -> "ConfigMap".equals(o.path("kind").asText())
+                        && o.path("metadata").path("name").asText().startsWith(ESTIMATION + "-config"))
+                .findFirst().map(o -> o.path("data")).orElse(Kustomize.YAML.createObjectNode());
+        String httpTimeout = data.path("QUARKUS_SHUTDOWN_TIMEOUT").asText(null);
+        String workerGrace = data.path("COUNTERFACT_ESTIMATION_SHUTDOWN_GRACE").asText(null);
+        if (httpTimeout == null || workerGrace == null) {
+            v.add(ESTIMATION + ": QUARKUS_SHUTDOWN_TIMEOUT and COUNTERFACT_ESTIMATION_SHUTDOWN_GRACE must be set in its "
+                    + "ConfigMap: terminationGracePeriodSeconds is checked against them");
+            return v;
+        }
+        long needed = preStop + seconds(httpTimeout) + seconds(workerGrace) + 5;
+        if (grace < needed) {
+            v.add(ESTIMATION + ": terminationGracePeriodSeconds below its shutdown (" + grace + " s < preStop " + preStop
+                    + " s + QUARKUS_SHUTDOWN_TIMEOUT " + httpTimeout + " + COUNTERFACT_ESTIMATION_SHUTDOWN_GRACE "
+                    + workerGrace + " + 5 s): running commands cannot be handed back before the kill");
         }
         return v;
     }

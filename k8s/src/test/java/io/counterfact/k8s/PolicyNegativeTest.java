@@ -240,7 +240,17 @@ class PolicyNegativeTest {
 
         o = local();
         podSpec(o, "estimation-service").put("terminationGracePeriodSeconds", 30);
-        assertViolation(Policy::perServiceObjects, o, "terminationGracePeriodSeconds below 120");
+        assertViolation(Policy::perServiceObjects, o, "terminationGracePeriodSeconds below its shutdown");
+
+        o = local();
+        ((ObjectNode) Kustomize.named(o, "ConfigMap", "estimation-service-config").path("data"))
+                .put("COUNTERFACT_ESTIMATION_SHUTDOWN_GRACE", "PT2M");
+        assertViolation(Policy::perServiceObjects, o, "terminationGracePeriodSeconds below its shutdown");
+
+        o = local();
+        ((ObjectNode) Kustomize.named(o, "ConfigMap", "estimation-service-config").path("data"))
+                .remove("QUARKUS_SHUTDOWN_TIMEOUT");
+        assertViolation(Policy::perServiceObjects, o, "QUARKUS_SHUTDOWN_TIMEOUT and COUNTERFACT_ESTIMATION_SHUTDOWN_GRACE");
     }
 
     @Test

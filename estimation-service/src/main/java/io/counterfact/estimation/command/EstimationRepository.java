@@ -68,6 +68,25 @@ public class EstimationRepository {
         }
     }
 
+    /**
+     * The estimated seconds of a command still to run (QUEUED or RUNNING), if it has an estimate: what the worker
+     * classifies a command by (heavy or light, issue 24). Empty for a terminal or unknown one: a redelivered command
+     * that will do nothing never waits for a heavy slot.
+     */
+    public Optional<Double> estimatedSecondsToRun(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT estimated_seconds FROM estimation WHERE id = ? AND "
+                + NON_TERMINAL)) {
+            s.setString(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                double v = rs.getDouble(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(v);
+            }
+        }
+    }
+
     /** The command's estimated seconds at POST (issue 24), if it has one. */
     public Optional<Double> estimatedSeconds(Connection c, String id) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT estimated_seconds FROM estimation WHERE id = ?")) {

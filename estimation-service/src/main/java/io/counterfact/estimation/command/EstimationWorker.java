@@ -13,6 +13,7 @@ import io.counterfact.engine.EstimationResult;
 import io.counterfact.engine.InvalidSpecException;
 import io.counterfact.engine.ProgressListener;
 import io.counterfact.engine.data.DataFrame;
+import io.counterfact.engine.linalg.Parallel;
 import io.counterfact.estimation.db.Transactions;
 import io.counterfact.estimation.replica.ReplicaStore;
 import io.opentelemetry.api.trace.Span;
@@ -42,6 +43,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -67,6 +71,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nor failed: the estimation is not at fault. Without this, a command that failed only because the datasource or the
  * container was closing under it would go to the dead-letter topic or be stored FAILED, and a long run would hold the
  * pod until its kill.
+ *
+ * <p>Fairness (issue 24): a command is <em>heavy</em> when its {@code estimatedSeconds} (its cost at POST, stored with
+ * it) is above {@code counterfact.estimation.heavy-seconds} (10 s); others (and those accepted before costs were
+ * estimated) are light. Of the pod's N slots, heavy commands hold at most H ({@code counterfact.estimation.heavy-slots},
+ * default N/2, never more than N-1): at least one slot is always left to light commands, which may use every slot.
+ * Heavy commands wait for their turn on their own H threads (the heavy lane), not on the connector's: the record of a
+ * heavy command waiting for a heavy slot holds neither a worker thread nor the records behind it in its partition, so
+ * a light command is never queued behind a heavy one. Records are processed out of order ({@code ordered = false}: up
+ * to 256 records in flight per pod, Mutiny's merge concurrency; only if that many heavy commands waited in one pod
+ * would the light ones behind them wait too). And the heavy commands' parallel work runs on a pool of their share of
+ * the CPUs ({@code counterfact.estimation.heavy-parallelism}, default CPUs x H / N, at least 1: {@link
+ * Parallel#withParallelism}), shared by all of them, so that light commands keep the rest.
+ *
+ * <p>What acknowledgement still guarantees: each command is acknowledged (or dead-lettered) only once its run is over,
+ * on whichever thread ran it; the throttled commit strategy commits a partition's offset only up to its first record
+ * not yet acknowledged. So a heavy command running for an hour holds back the committed offset of its partition (not
+ * the processing of the records behind it): at a restart or a rebalance the records after it are delivered again, and
+ * the already finished ones are ignored (their estimation is terminal). At-least-once delivery; no command lost on a
+ * restart, the heavy command waiting or running included; the result stored once.
  */
 @ApplicationScoped
 public class EstimationWorker {
@@ -124,6 +147,18 @@ public class EstimationWorker {
     @ConfigProperty(name = "counterfact.estimation.shutdown-grace", defaultValue = "PT20S")
     Duration shutdownGrace;
 
+    /** A command estimated (at POST) above this many seconds is heavy. */
+    @ConfigProperty(name = "counterfact.estimation.heavy-seconds", defaultValue = "10")
+    double heavySeconds;
+
+    /** Slots heavy commands may hold at most; unset or 0: half of them (at least 1, at most all but one). */
+    @ConfigProperty(name = "counterfact.estimation.heavy-slots")
+    Optional<Integer> heavySlots;
+
+    /** Pool threads the heavy commands' parallel work shares; unset or 0: their share of the CPUs. */
+    @ConfigProperty(name = "counterfact.estimation.heavy-parallelism")
+    Optional<Integer> heavyParallelismConfig;
+
     /**
      * Starts after which a command that never finished is poison: each start that ends neither SUCCEEDED nor FAILED
      * is a worker that died under it (OOM-killed, or a hang its liveness probe ended) or a scale-in hand-back. Without
@@ -132,15 +167,44 @@ public class EstimationWorker {
     @ConfigProperty(name = "counterfact.estimation.max-starts", defaultValue = "5")
     int maxStarts;
 
+    /** Every slot: light commands take any, heavy ones only through the heavy lane. */
     private Semaphore slots;
+    /** The heavy lane: one thread per heavy slot, each waits for a slot and runs a heavy command in it. */
+    private ExecutorService heavyLane;
+    private int heavyParallelism;
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean stopping;
 
     @PostConstruct
     void init() {
-        int n = concurrency.filter(c -> c > 0).orElse(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        int cpus = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // at least two slots, so that one is always left to light commands (on one CPU they share it)
+        int n = Math.max(2, concurrency.filter(c -> c > 0).orElse(cpus));
+        int h = Math.min(n - 1, heavySlots.filter(c -> c > 0).orElse(Math.max(1, n / 2)));
         slots = new Semaphore(n, true);
-        LOG.infof("estimation workers: %d command(s) at once", n);
+        AtomicInteger threads = new AtomicInteger();
+        heavyLane = Executors.newFixedThreadPool(h, r -> {
+            Thread t = new Thread(r, "estimation-heavy-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        heavyParallelism = heavyParallelismConfig.filter(c -> c > 0).orElse(Math.max(1, cpus * h / n));
+        LOG.infof("estimation workers: %d command(s) at once, at most %d of them heavy (estimated above %s s), whose "
+                + "parallel work shares %d thread(s)", n, h, heavySeconds, heavyParallelism);
+    }
+
+    /**
+     * @return whether the command's estimated cost makes it heavy; unknown (none stored, or unreadable) or terminal
+     *     already (a redelivery that will do nothing): light
+     */
+    private boolean heavy(String estimationId) {
+        try {
+            Optional<Double> estimated = transactions.inTransaction(c -> repository.estimatedSecondsToRun(c, estimationId));
+            return estimated.isPresent() && estimated.get() > heavySeconds;
+        } catch (RuntimeException e) {
+            LOG.debugf("estimation %s: cost not read (%s), run as a light command", estimationId, e.toString());
+            return false;
+        }
     }
 
     /**
@@ -164,6 +228,8 @@ public class EstimationWorker {
                 break;
             }
         }
+        // the heavy commands still waiting in the lane see `stopping` and are handed back; nothing new comes in
+        heavyLane.shutdown();
         int left = running.get();
         if (left > 0) {
             LOG.infof("shutting down: %d running command(s) handed back to the other workers after %s", left, shutdownGrace);
@@ -188,6 +254,38 @@ public class EstimationWorker {
         if (stopping) {
             return handBack(where, estimationId, "not started");
         }
+        if (!heavy(estimationId)) {
+            return process(message, meta.getPartition(), where, estimationId, false);
+        }
+        // on the heavy lane: this worker thread, and the records behind this one, go on at once
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            heavyLane.execute(() -> {
+                try {
+                    process(message, meta.getPartition(), where, estimationId, true).whenComplete((v, t) -> {
+                        if (t != null) {
+                            done.completeExceptionally(t);
+                        } else {
+                            done.complete(null);
+                        }
+                    });
+                } catch (RuntimeException | Error e) {
+                    done.completeExceptionally(e);
+                    throw e;
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            return handBack(where, estimationId, "not started (the heavy lane is closed)");
+        }
+        return done;
+    }
+
+    /** Takes a slot (in turn), runs the command in it and acknowledges it, or hands it back, or dead-letters it. */
+    private CompletionStage<Void> process(Message<byte[]> message, int partition, String where, String estimationId,
+                                          boolean heavy) {
+        if (stopping) {
+            return handBack(where, estimationId, "not started");
+        }
         try {
             slots.acquire();
         } catch (InterruptedException e) {
@@ -199,7 +297,7 @@ public class EstimationWorker {
             if (stopping) {
                 return handBack(where, estimationId, "not started");
             }
-            runRetryingTransientFailures(estimationId, meta.getPartition());
+            runRetryingTransientFailures(estimationId, partition, heavy);
             return message.ack();
         } catch (HandBackException e) {
             return handBack(where, estimationId, e.getMessage());
@@ -222,11 +320,11 @@ public class EstimationWorker {
         return CompletableFuture.completedFuture(null);
     }
 
-    private void runRetryingTransientFailures(String estimationId, int partition) {
+    private void runRetryingTransientFailures(String estimationId, int partition, boolean heavy) {
         long deadline = System.nanoTime() + transientRetry.toNanos();
         while (true) {
             try {
-                run(estimationId, partition);
+                run(estimationId, partition, heavy);
                 return;
             } catch (HandBackException | PoisonCommandException e) {
                 throw e;
@@ -289,7 +387,7 @@ public class EstimationWorker {
         return new PoisonCommandException(reason);
     }
 
-    private void run(String id, int partition) {
+    private void run(String id, int partition, boolean heavy) {
         Optional<EstimationRepository.Row> started = transactions.inTransaction(c -> {
             Optional<EstimationRepository.Row> row = repository.start(c, id, partition);
             if (row.isPresent() && row.get().attempts() <= maxStarts) {
@@ -316,7 +414,8 @@ public class EstimationWorker {
         span.setAttribute("counterfact.estimation_id", id);
         span.setAttribute("counterfact.attempt", accepted.attempts());
         try {
-            execute(accepted.withTraceparent(Tracing.traceparent(span)));
+            span.setAttribute("counterfact.heavy", heavy);
+            execute(accepted.withTraceparent(Tracing.traceparent(span)), heavy);
         } catch (RuntimeException e) {
             span.setStatus(StatusCode.ERROR, e.toString());
             throw e;
@@ -330,22 +429,27 @@ public class EstimationWorker {
      * is stopped: cancelled (its row is CANCELLED already), past its time limit (FAILED, saying so) or by a shutdown
      * (handed back).
      */
-    private void execute(EstimationRepository.Row row) {
+    private void execute(EstimationRepository.Row row, boolean heavy) {
         RunningCommands.Control control = runs.started(row.id(), timeLimit);
         try {
-            execute(row, control);
+            execute(row, control, heavy);
         } finally {
             runs.finished(control);
         }
     }
 
-    private void execute(EstimationRepository.Row row, RunningCommands.Control control) {
+    private void execute(EstimationRepository.Row row, RunningCommands.Control control, boolean heavy) {
         String id = row.id();
         EstimationResult result;
         try {
             DataFrame frame = replica.load(row.datasetId(), row.version());
             control.check(); // the load may have taken a while: a cancellation meanwhile stops it before the engine
-            result = engine.estimate(frame, EstimationRequest.spec(json, row.request()), throttled(row, control), control);
+            var spec = EstimationRequest.spec(json, row.request());
+            ProgressListener progress = throttled(row, control);
+            // a heavy command's parallel work on the heavy commands' share of the CPUs, light ones on all of them
+            result = heavy
+                    ? Parallel.withParallelism(heavyParallelism, () -> engine.estimate(frame, spec, progress, control))
+                    : engine.estimate(frame, spec, progress, control);
         } catch (CancelledException e) {
             stopped(row, control);
             return;

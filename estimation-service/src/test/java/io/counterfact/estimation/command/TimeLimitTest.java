@@ -25,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** counterfact.estimation.time-limit, set to 3 s here, with one command at a time so that a freed slot shows. */
+/**
+ * counterfact.estimation.time-limit, set to 3 s here, with one heavy command at a time (one heavy slot) so that a freed
+ * slot shows: the next heavy command starts once the first one's time limit ended it.
+ */
 @QuarkusTest
 @TestProfile(TimeLimitTest.ThreeSeconds.class)
 class TimeLimitTest {
@@ -33,7 +36,8 @@ class TimeLimitTest {
     public static final class ThreeSeconds implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("counterfact.estimation.time-limit", "PT3S", "counterfact.estimation.concurrency", "1");
+            return Map.of("counterfact.estimation.time-limit", "PT3S", "counterfact.estimation.concurrency", "2",
+                    "counterfact.estimation.heavy-slots", "1");
         }
     }
 
@@ -60,8 +64,8 @@ class TimeLimitTest {
         String heavy = LongCommands.post(LongCommands.heavy(json, dataset));
         await().atMost(LongCommands.PATIENCE).pollInterval(Duration.ofMillis(20))
                 .until(() -> !"QUEUED".equals(LongCommands.status(dataSource, heavy)));
-        // queued behind it: the only slot is the heavy command's until its time limit frees it
-        String quick = LongCommands.post(LongCommands.quick(json, dataset));
+        // queued behind it: the only heavy slot is the first heavy command's until its time limit frees it
+        String next = LongCommands.post(LongCommands.heavy(json, dataset));
 
         LongCommands.awaitStatus(dataSource, heavy, "FAILED");
         String error = LongCommands.text(dataSource, "SELECT error FROM estimation WHERE id = ?", heavy);
@@ -76,10 +80,12 @@ class TimeLimitTest {
         System.out.printf("time limit 3 s: the run ended FAILED after %d ms%n", ranMillis);
         assertTrue(ranMillis >= 3_000 && ranMillis < 8_000, "ran " + ranMillis + " ms under a 3 s limit");
 
-        // its slot is free: the command queued behind it runs, after it (one command at a time here)
-        LongCommands.awaitStatus(dataSource, quick, "SUCCEEDED");
+        // its slot is free: the heavy command queued behind it runs, after it (one heavy command at a time here)
+        await().atMost(LongCommands.PATIENCE).pollInterval(Duration.ofMillis(20))
+                .until(() -> !"QUEUED".equals(LongCommands.status(dataSource, next)));
         assertTrue(Sql.count(dataSource, "SELECT count(*) FROM estimation q, estimation h WHERE q.id = ? AND h.id = ? "
-                + "AND q.started_at >= h.finished_at", quick, heavy) == 1, "the quick command started once the slot was free");
+                + "AND q.started_at >= h.finished_at", next, heavy) == 1, "the next command started once the slot was free");
+        LongCommands.cancelAsAnotherPodWould(dataSource, next); // done with it: it would run for its 3 s
         assertFalse(runs.ids().contains(heavy));
         // acknowledged, never run again; one FAILED event, not poison
         CommandTopic.awaitConsumed(bootstrap, CommandTopic.find(bootstrap, heavy));
