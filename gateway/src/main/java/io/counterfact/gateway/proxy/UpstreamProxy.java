@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
@@ -203,10 +204,18 @@ public final class UpstreamProxy {
         }
     }
 
-    /** A request that never reached the service (refused, or the connection closed before an answer). */
+    /**
+     * A request the service never answered: refused, or the connection closed before an answer (an HTTP/1.1
+     * connection that closes under a request in flight reports a {@link StreamResetException}: the service was
+     * killed while it held the request, found by FaultCampaignIT (c)).
+     */
     private static boolean unreachable(Exchange exchange, Throwable cause) {
         return !exchange.bodyTooLarge && !exchange.clientFailed && !exchange.timedOut
-                && (cause instanceof ConnectException || cause instanceof HttpClosedException);
+                && (cause instanceof ConnectException || connectionLost(cause));
+    }
+
+    private static boolean connectionLost(Throwable cause) {
+        return cause instanceof HttpClosedException || cause instanceof StreamResetException;
     }
 
     /**
@@ -351,7 +360,7 @@ public final class UpstreamProxy {
             status = 504;
             title = "Gateway Timeout";
             detail = name + " timed out";
-        } else if (cause instanceof HttpClosedException) {
+        } else if (connectionLost(cause)) {
             exchange.permit.failure();
             metrics.upstreamFailure(service, "closed");
             status = 503;
@@ -359,11 +368,13 @@ public final class UpstreamProxy {
             detail = name + " closed the connection before answering";
             extra = Map.of("Retry-After", "1");
         } else {
+            // anything else on the way to the service: still "unavailable, retry", never a 502 (ARCHITECTURE.md)
             exchange.permit.failure();
             metrics.upstreamFailure(service, "error");
-            status = 502;
-            title = "Bad Gateway";
-            detail = name + " could not be reached: " + cause;
+            status = 503;
+            title = "Service Unavailable";
+            detail = name + " could not be reached";
+            extra = Map.of("Retry-After", "1");
         }
         if (status >= 500) {
             LOG.warnf("%s %s -> %d: %s (%s)", exchange.ctx.request().method(), exchange.ctx.normalizedPath(), status,
