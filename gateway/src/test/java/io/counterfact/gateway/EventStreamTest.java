@@ -3,8 +3,10 @@ package io.counterfact.gateway;
 import io.counterfact.gateway.stream.ViewChangeHub;
 import io.counterfact.gateway.support.Await;
 import io.counterfact.gateway.support.FakeFeed;
+import io.counterfact.gateway.support.FakeServicePorts;
 import io.counterfact.gateway.support.GatewayTestBase;
 import io.counterfact.gateway.support.SseClient;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
@@ -30,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in the test profile); clients that stay connected while the feed breaks and comes back.
  */
 @QuarkusTest
+@WithTestResource(FakeServicePorts.class)
 class EventStreamTest extends GatewayTestBase {
 
     @Inject
