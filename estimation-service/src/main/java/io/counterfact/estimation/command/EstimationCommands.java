@@ -153,8 +153,7 @@ public class EstimationCommands {
             throw ProblemException.conflict("Idempotency-Key '" + earlier.idempotencyKey() + "' was used for another "
                     + "request (estimation " + earlier.id() + "); use a new key for a different request");
         }
-        Double estimated = transactions.inTransaction(c -> repository.estimatedSeconds(c, earlier.id())).orElse(null);
-        return new Accepted(earlier.id(), earlier.status(), false, estimated);
+        return new Accepted(earlier.id(), earlier.status(), false, earlier.estimatedSeconds());
     }
 
     /** Two significant digits: an estimate, not a measurement. */

@@ -35,17 +35,17 @@ public class EstimationRepository {
 
     public record Row(String id, String idempotencyKey, String datasetId, int version, JsonNode request, Status status,
                       JsonNode result, String error, int attempts, String traceparent, Instant createdAt,
-                      Instant startedAt, Instant finishedAt) {
+                      Instant startedAt, Instant finishedAt, Double estimatedSeconds) {
 
         /** The same row, its events to carry another trace context (the worker's span). */
         public Row withTraceparent(String traceparent) {
             return new Row(id, idempotencyKey, datasetId, version, request, status, result, error, attempts,
-                    traceparent, createdAt, startedAt, finishedAt);
+                    traceparent, createdAt, startedAt, finishedAt, estimatedSeconds);
         }
     }
 
     private static final String COLUMNS = "id, idempotency_key, dataset_id, version, request, status, result, error, "
-            + "attempts, traceparent, created_at, started_at, finished_at";
+            + "attempts, traceparent, created_at, started_at, finished_at, estimated_seconds";
     private static final String NON_TERMINAL = "status IN ('QUEUED', 'RUNNING')";
 
     @Inject
@@ -78,25 +78,7 @@ public class EstimationRepository {
                 + NON_TERMINAL)) {
             s.setString(1, id);
             try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                double v = rs.getDouble(1);
-                return rs.wasNull() ? Optional.empty() : Optional.of(v);
-            }
-        }
-    }
-
-    /** The command's estimated seconds at POST (issue 24), if it has one. */
-    public Optional<Double> estimatedSeconds(Connection c, String id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT estimated_seconds FROM estimation WHERE id = ?")) {
-            s.setString(1, id);
-            try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                double v = rs.getDouble(1);
-                return rs.wasNull() ? Optional.empty() : Optional.of(v);
+                return rs.next() ? Optional.ofNullable(rs.getObject(1, Double.class)) : Optional.empty();
             }
         }
     }
@@ -206,7 +188,8 @@ public class EstimationRepository {
                         rs.getInt("version"), json.readTree(rs.getString("request")), Status.valueOf(rs.getString("status")),
                         result == null ? null : json.readTree(result), rs.getString("error"), rs.getInt("attempts"),
                         rs.getString("traceparent"), instant(rs.getTimestamp("created_at")),
-                        instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at"))));
+                        instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")),
+                        rs.getObject("estimated_seconds", Double.class)));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("stored JSON unreadable", e);
             }

@@ -27,7 +27,6 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
-import java.util.Optional;
 
 /** {@code POST /api/estimations} (a command: 202 with a Location) and the command side's own status of one. */
 @Path("/api/estimations")
@@ -133,9 +132,8 @@ public class EstimationResource {
     private String body(EstimationRepository.Row row) {
         ObjectNode body = json.createObjectNode().put("id", row.id()).put("status", row.status().name());
         body.set("request", row.request());
-        Optional<Double> estimated = transactions.inTransaction(c -> repository.estimatedSeconds(c, row.id()));
-        if (estimated.isPresent()) {
-            body.put("estimatedSeconds", estimated.get());
+        if (row.estimatedSeconds() != null) {
+            body.put("estimatedSeconds", row.estimatedSeconds());
         } else {
             body.putNull("estimatedSeconds");
         }

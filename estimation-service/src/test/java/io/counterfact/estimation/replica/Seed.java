@@ -45,16 +45,7 @@ public final class Seed {
             }
         }
         Fixtures.Table table = new Fixtures.Table(cols, lines.size(), numbers, new String[header.length][]);
-        Fixtures.Batch batch = Fixtures.batch(table, 200);
-        String ds = Fixtures.datasetId();
-        try (KafkaProducer<String, byte[]> producer = Fixtures.producer(bootstrap)) {
-            for (int g = 0; g < batch.rowGroups().size(); g++) {
-                producer.send(Fixtures.chunk(ds, batch, g, 1)).get();
-            }
-            producer.send(Fixtures.event(json, Fixtures.commit(json, ds, 1, Fixtures.checksum(null, List.of(batch)),
-                    cols, List.of(batch)))).get();
-        }
-        return ds;
+        return publish(json, bootstrap, table, 200);
     }
 
     /**
@@ -80,16 +71,7 @@ public final class Seed {
             numbers[0][r] = 2 * numbers[1][r] + eta + random.nextGaussian();
         }
         Fixtures.Table table = new Fixtures.Table(cols, rows, numbers, new String[cols.size()][]);
-        Fixtures.Batch batch = Fixtures.batch(table, 8192);
-        String ds = Fixtures.datasetId();
-        try (KafkaProducer<String, byte[]> producer = Fixtures.producer(bootstrap)) {
-            for (int g = 0; g < batch.rowGroups().size(); g++) {
-                producer.send(Fixtures.chunk(ds, batch, g, 1)).get();
-            }
-            producer.send(Fixtures.event(json, Fixtures.commit(json, ds, 1, Fixtures.checksum(null, List.of(batch)),
-                    cols, List.of(batch)))).get();
-        }
-        return ds;
+        return publish(json, bootstrap, table, 8192);
     }
 
     /**
@@ -117,14 +99,20 @@ public final class Seed {
             numbers[0][r] = 1 + 2 * numbers[1][r] + numbers[2][r] + (store % 13) * 0.1 + random.nextGaussian();
         }
         Fixtures.Table table = new Fixtures.Table(cols, rows, numbers, text);
-        Fixtures.Batch batch = Fixtures.batch(table, 4096);
+        return publish(json, bootstrap, table, 4096);
+    }
+
+    /** Publishes {@code table} as version 1 of a new dataset (row groups of {@code rowGroupRows}, then the commit). */
+    private static String publish(ObjectMapper json, String bootstrap, Fixtures.Table table, int rowGroupRows)
+            throws Exception {
+        Fixtures.Batch batch = Fixtures.batch(table, rowGroupRows);
         String ds = Fixtures.datasetId();
         try (KafkaProducer<String, byte[]> producer = Fixtures.producer(bootstrap)) {
             for (int g = 0; g < batch.rowGroups().size(); g++) {
                 producer.send(Fixtures.chunk(ds, batch, g, 1)).get();
             }
             producer.send(Fixtures.event(json, Fixtures.commit(json, ds, 1, Fixtures.checksum(null, List.of(batch)),
-                    cols, List.of(batch)))).get();
+                    table.columns(), List.of(batch)))).get();
         }
         return ds;
     }
