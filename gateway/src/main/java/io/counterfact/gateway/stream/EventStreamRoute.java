@@ -1,5 +1,6 @@
 package io.counterfact.gateway.stream;
 
+import io.counterfact.common.http.LastEventId;
 import io.counterfact.gateway.auth.ApiKey;
 import io.counterfact.gateway.config.GatewayConfig;
 import io.counterfact.gateway.http.Problems;
@@ -41,7 +42,7 @@ public class EventStreamRoute {
         HttpServerRequest request = ctx.request();
         Long lastEventId;
         try {
-            lastEventId = lastEventId(request.getHeader("Last-Event-ID"));
+            lastEventId = LastEventId.parse(request.getHeader("Last-Event-ID"));
         } catch (IllegalArgumentException e) {
             Problems.send(ctx, 400, "Bad Request", e.getMessage(), null, Map.of(), config.rejectLinger());
             return;
@@ -64,27 +65,11 @@ public class EventStreamRoute {
             }
         };
         StreamFilter filter = StreamFilter.of(request.getParam("datasetId"), request.getParam("estimationId"));
-        self[0] = new StreamClient(key.name(), filter, Vertx.currentContext(), ctx.response(),
+        self[0] = new StreamClient(filter, Vertx.currentContext(), ctx.response(),
                 () -> metrics.rejected("slow_stream_dropped", "views"));
         ctx.response().closeHandler(v -> closed.run());
         ctx.response().exceptionHandler(e -> closed.run());
         ctx.response().endHandler(v -> closed.run());
         hub.attach(self[0], lastEventId);
-    }
-
-    static Long lastEventId(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            long id = Long.parseLong(value.trim());
-            if (id >= 0) {
-                return id;
-            }
-        } catch (NumberFormatException ignored) {
-            // below
-        }
-        throw new IllegalArgumentException("the Last-Event-ID header must be the id of an event this stream sent "
-                + "(a non-negative integer), got '" + value + "'");
     }
 }

@@ -20,7 +20,6 @@ final class StreamClient {
     /** How long an EventSource waits before it reconnects (the browser's default is about 3 s). */
     private static final String RETRY = "retry: 2000\n\n";
 
-    final String key;
     final StreamFilter filter;
     final Context context;
     private final HttpServerResponse response;
@@ -29,8 +28,7 @@ final class StreamClient {
     /** Hub context only: not null while the first answer is fetched. */
     List<ViewChangeEvent> held;
 
-    StreamClient(String key, StreamFilter filter, Context context, HttpServerResponse response, Runnable onDrop) {
-        this.key = key;
+    StreamClient(StreamFilter filter, Context context, HttpServerResponse response, Runnable onDrop) {
         this.filter = filter;
         this.context = context;
         this.response = response;

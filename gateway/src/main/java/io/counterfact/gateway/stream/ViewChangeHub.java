@@ -147,7 +147,8 @@ public class ViewChangeHub {
      * Starts a client's stream: what it missed since {@code lastEventId} (if not null) or, following one
      * estimation, its current state; then every change it asked for.
      */
-    void attach(StreamClient client, Long lastEventId) {
+    void attach(StreamClient client, Long lastEventIdOrNull) {
+        long lastEventId = lastEventIdOrNull == null ? ViewChangeEvent.NO_ID : lastEventIdOrNull;
         hub.runOnContext(v -> {
             if (client.closed() || stopped) {
                 client.close();
@@ -160,7 +161,7 @@ public class ViewChangeHub {
             } else {
                 // the feed has not said where it stands yet: the client waits (its 200 too, see StreamClient.open),
                 // unless the feed takes long (query-service away): then it is answered and gets heartbeats meanwhile
-                awaitingFeed.put(client, lastEventId == null ? ViewChangeEvent.NO_ID : lastEventId);
+                awaitingFeed.put(client, lastEventId);
                 vertx.setTimer(settings.feedWait().toMillis(), id -> {
                     if (awaitingFeed.containsKey(client)) {
                         client.open();
@@ -184,10 +185,6 @@ public class ViewChangeHub {
         } else {
             register(client);
         }
-    }
-
-    private void start(StreamClient client, Long lastEventId) {
-        start(client, lastEventId == null ? ViewChangeEvent.NO_ID : lastEventId.longValue());
     }
 
     void detach(StreamClient client) {
@@ -361,7 +358,7 @@ public class ViewChangeHub {
         }
         Map<StreamClient, Long> waiting = new HashMap<>(awaitingFeed);
         awaitingFeed.clear();
-        waiting.forEach((client, lastEventId) -> start(client, lastEventId.longValue()));
+        waiting.forEach(this::start);
     }
 
     private void resetFeed() {

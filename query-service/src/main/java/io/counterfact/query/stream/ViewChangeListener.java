@@ -146,7 +146,7 @@ public class ViewChangeListener {
     /** After (re)connecting: the changes committed since the last one handed on (none on the first connect). */
     private void catchUp() throws SQLException {
         if (lastSeq < 0) {
-            lastSeq = log.tail(1).stream().mapToLong(ViewChange::seq).max().orElse(0);
+            lastSeq = log.newest().orElse(0);
             return;
         }
         List<ViewChange> missed;

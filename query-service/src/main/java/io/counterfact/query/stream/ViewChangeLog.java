@@ -39,8 +39,17 @@ public class ViewChangeLog {
 
     /** The seq of the oldest change still kept, if any. */
     public OptionalLong oldest() throws SQLException {
+        return seq("SELECT min(seq) FROM view_change");
+    }
+
+    /** The seq of the newest change kept, if any. */
+    public OptionalLong newest() throws SQLException {
+        return seq("SELECT max(seq) FROM view_change");
+    }
+
+    private OptionalLong seq(String sql) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT min(seq) FROM view_change");
+             PreparedStatement s = c.prepareStatement(sql);
              ResultSet rs = s.executeQuery()) {
             rs.next();
             long seq = rs.getLong(1);

@@ -2,6 +2,7 @@ package io.counterfact.query.stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.counterfact.common.http.LastEventId;
 import io.counterfact.common.http.ProblemException;
 import io.counterfact.query.estimation.EstimationViews;
 import io.smallrye.mutiny.Multi;
@@ -139,7 +140,7 @@ public class ViewEventsResource {
      * replayed from the events): the position then goes back, and the gateway starts its buffer again.
      */
     private long newest() throws SQLException {
-        return log.tail(1).stream().mapToLong(ViewChange::seq).max().orElse(0);
+        return log.newest().orElse(0);
     }
 
     /** The replayed changes, then where the stream now stands (the last of them, or {@code from}). */
@@ -194,19 +195,11 @@ public class ViewEventsResource {
     }
 
     private static Long parseLastEventId(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
         try {
-            long seq = Long.parseLong(value.trim());
-            if (seq >= 0) {
-                return seq;
-            }
-        } catch (NumberFormatException ignored) {
-            // below
+            return LastEventId.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest(e.getMessage());
         }
-        throw ProblemException.badRequest("the Last-Event-ID header must be the id of an event this stream "
-                + "sent (a non-negative integer), got '" + value + "'");
     }
 
     private static String blankToNull(String value) {
